@@ -1,0 +1,56 @@
+#include "engine/cpu.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace facet {
+
+namespace {
+int g_override = -1;
+
+Isa detect_best() {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+  return Isa::kRef;
+#elif defined(__aarch64__)
+  return Isa::kNeon;
+#else
+  return Isa::kRef;
+#endif
+}
+
+Isa capped() {
+  Isa best = detect_best();
+  const char* env = std::getenv("FACET_ISA");
+  if (env == nullptr || *env == '\0') return best;
+  if (std::strcmp(env, "ref") == 0) return Isa::kRef;
+  if (std::strcmp(env, "avx2") == 0 && best == Isa::kAvx2) return Isa::kAvx2;
+  if (std::strcmp(env, "neon") == 0 && best == Isa::kNeon) return Isa::kNeon;
+  return best == Isa::kRef ? Isa::kRef : best;
+}
+}  // namespace
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx2: return "avx2";
+    case Isa::kNeon: return "neon";
+    default: return "ref";
+  }
+}
+
+bool cpu_supports(Isa isa) {
+  if (isa == Isa::kRef) return true;
+  return detect_best() == isa;
+}
+
+Isa active_isa() {
+  if (g_override >= 0) return static_cast<Isa>(g_override);
+  static const Isa isa = capped();
+  return isa;
+}
+
+void set_isa_override(Isa isa) { g_override = static_cast<int>(isa); }
+void clear_isa_override() { g_override = -1; }
+
+}  // namespace facet

@@ -1,0 +1,20 @@
+// CPU feature detection and the ISA cap.
+//
+// active_isa() is the best instruction set the CPU (and OS) supports, capped by the environment
+// variable FACET_ISA=ref|avx2|neon. Kernel families pick their variant from it once, at prepare
+// time. On x86-64, AVX2 requires both avx2 and fma (and OS-saved YMM state, which
+// __builtin_cpu_supports includes). On aarch64, NEON is baseline.
+#pragma once
+
+namespace facet {
+
+enum class Isa { kRef = 0, kAvx2 = 1, kNeon = 2 };
+
+const char* isa_name(Isa isa);
+bool cpu_supports(Isa isa);  // ignoring FACET_ISA
+Isa active_isa();            // honouring FACET_ISA; computed once
+// For tests: temporarily force an ISA (must be supported). Not thread-safe.
+void set_isa_override(Isa isa);
+void clear_isa_override();
+
+}  // namespace facet

@@ -1,0 +1,109 @@
+#include "engine/graph.h"
+
+#include <queue>
+
+namespace facet {
+
+int Graph::find_value(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? -1 : it->second;
+}
+
+int Graph::add_value(const std::string& name) {
+  FACET_CHECK(by_name_.count(name) == 0, source, ": value '", name, "' is defined twice");
+  int id = static_cast<int>(values.size());
+  Value v;
+  v.name = name;
+  values.push_back(std::move(v));
+  by_name_[name] = id;
+  return id;
+}
+
+int Graph::get_or_add_value(const std::string& name) {
+  int id = find_value(name);
+  return id >= 0 ? id : add_value(name);
+}
+
+std::string Graph::node_label(int i) const {
+  const Node& n = nodes[static_cast<size_t>(i)];
+  std::string label = str_cat(source, ": node ", i);
+  if (!n.name.empty()) label += str_cat(" '", n.name, "'");
+  label += str_cat(" (", n.op_type, ", opset ", n.opset, ")");
+  return label;
+}
+
+int64_t Graph::parameter_count() const {
+  int64_t n = 0;
+  for (const Value& v : values)
+    if (v.initializer.defined() && v.initializer.dtype() == DType::kF32) n += v.initializer.numel();
+  return n;
+}
+
+void Graph::finalize() {
+  const int nv = static_cast<int>(values.size());
+  const int nn = static_cast<int>(nodes.size());
+  for (Value& v : values) v.producer = -1;
+  std::vector<bool> is_input(static_cast<size_t>(nv), false);
+  for (int id : inputs) {
+    FACET_CHECK(id >= 0 && id < nv, source, ": bad graph input id");
+    is_input[static_cast<size_t>(id)] = true;
+  }
+  for (int i = 0; i < nn; ++i) {
+    const Node& n = nodes[static_cast<size_t>(i)];
+    FACET_CHECK(n.op != nullptr, node_label(i), ": no op");
+    for (int out : n.outputs) {
+      if (out < 0) continue;
+      FACET_CHECK(out < nv, node_label(i), ": bad output id");
+      Value& v = values[static_cast<size_t>(out)];
+      FACET_CHECK(v.producer < 0, node_label(i), ": output '", v.name,
+                  "' is already produced by ", node_label(v.producer));
+      FACET_CHECK(!v.initializer.defined(), node_label(i), ": output '", v.name,
+                  "' has the same name as an initializer");
+      FACET_CHECK(!is_input[static_cast<size_t>(out)], node_label(i), ": output '", v.name,
+                  "' has the same name as a graph input");
+      v.producer = i;
+    }
+  }
+  // Kahn's algorithm, preferring the file's order (smallest index first).
+  std::vector<int> pending(static_cast<size_t>(nn), 0);
+  std::vector<std::vector<int>> consumers(static_cast<size_t>(nn));
+  for (int i = 0; i < nn; ++i) {
+    const Node& n = nodes[static_cast<size_t>(i)];
+    for (int in : n.inputs) {
+      if (in < 0) continue;
+      FACET_CHECK(in < nv, node_label(i), ": bad input id");
+      const Value& v = values[static_cast<size_t>(in)];
+      if (v.producer >= 0) {
+        ++pending[static_cast<size_t>(i)];
+        consumers[static_cast<size_t>(v.producer)].push_back(i);
+      } else if (!v.initializer.defined() && !is_input[static_cast<size_t>(in)]) {
+        fail(str_cat(node_label(i), ": input '", v.name,
+                     "' is not a graph input, an initializer or the output of any node"));
+      }
+    }
+  }
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < nn; ++i)
+    if (pending[static_cast<size_t>(i)] == 0) ready.push(i);
+  topo_order_.clear();
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
+    topo_order_.push_back(i);
+    for (int c : consumers[static_cast<size_t>(i)])
+      if (--pending[static_cast<size_t>(c)] == 0) ready.push(c);
+  }
+  if (static_cast<int>(topo_order_.size()) != nn) {
+    for (int i = 0; i < nn; ++i)
+      if (pending[static_cast<size_t>(i)] > 0)
+        fail(str_cat(node_label(i), ": the graph has a cycle through this node"));
+  }
+  for (int id : outputs) {
+    FACET_CHECK(id >= 0 && id < nv, source, ": bad graph output id");
+    const Value& v = values[static_cast<size_t>(id)];
+    FACET_CHECK(v.producer >= 0 || v.initializer.defined() || is_input[static_cast<size_t>(id)],
+                source, ": graph output '", v.name, "' is never produced");
+  }
+}
+
+}  // namespace facet

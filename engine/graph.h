@@ -1,0 +1,74 @@
+// Graph IR: values and nodes, independent of any file format.
+//
+// A loader fills a Graph (values, nodes with their Op objects, inputs, outputs) and calls
+// finalize(), which checks that every node input is defined before use, that output names are
+// unique, and computes a topological order (rejecting cycles). The Graph is immutable after that
+// and shared by sessions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/op.h"
+#include "engine/tensor.h"
+
+namespace facet {
+
+struct Value {
+  std::string name;
+  // Declared type/shape (graph inputs/outputs, value_info). Unknown dims are -1; an empty
+  // `declared` dtype means unknown.
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  bool shape_known = false;
+  Tensor initializer;  // defined() for initializers / constants
+  int producer = -1;   // node index producing it, -1 for inputs and initializers
+};
+
+struct Node {
+  std::string name;
+  std::string op_type;
+  std::string domain;
+  int opset = 0;
+  std::unique_ptr<Op> op;
+  std::vector<int> inputs;   // value ids; -1 for an absent optional input
+  std::vector<int> outputs;  // value ids; -1 for an unused optional output
+};
+
+class Graph {
+ public:
+  std::string source;  // file name used in error messages ("model.onnx")
+  int64_t ir_version = 0;
+  std::map<std::string, int64_t> opsets;  // domain -> version
+  std::string producer;
+
+  std::vector<Value> values;
+  std::vector<Node> nodes;
+  std::vector<int> inputs;   // value ids fed by the caller (initializers excluded)
+  std::vector<int> outputs;  // value ids returned to the caller
+
+  // Returns the id of a value by name, or -1.
+  int find_value(const std::string& name) const;
+  // Adds a value (name must be new) and returns its id.
+  int add_value(const std::string& name);
+  // Returns the id for name, adding it if new.
+  int get_or_add_value(const std::string& name);
+
+  // Validates and computes topo_order. Throws facet::Error naming the node on problems.
+  void finalize();
+  const std::vector<int>& topo_order() const { return topo_order_; }
+
+  // "model.onnx: node 12 'Conv_7' (Conv, opset 11)"
+  std::string node_label(int node_index) const;
+
+  int64_t parameter_count() const;  // elements in float initializers
+
+ private:
+  std::map<std::string, int> by_name_;
+  std::vector<int> topo_order_;
+};
+
+}  // namespace facet

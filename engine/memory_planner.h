@@ -1,0 +1,28 @@
+// Liveness-based placement of buffers in one arena.
+//
+// Each request lives from step `first` to step `last` (inclusive). Two requests whose lifetimes
+// intersect never overlap in memory; others may share bytes. Largest requests are placed first,
+// each into the best-fitting gap among the already placed requests that are alive at the same
+// time (XNNPACK's memory planner and ggml-alloc work the same way). Offsets are multiples of
+// kAlignment.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace facet {
+
+struct BufferRequest {
+  size_t bytes = 0;
+  int first = 0;
+  int last = 0;
+};
+
+struct MemoryPlan {
+  std::vector<size_t> offsets;  // one per request
+  size_t total_bytes = 0;       // arena size needed
+};
+
+MemoryPlan plan_memory(const std::vector<BufferRequest>& requests);
+
+}  // namespace facet

@@ -1,0 +1,175 @@
+// The op interface and the op registry.
+//
+// An Op is created once per graph node from a NodeDef (op type, opset, attributes) by a factory
+// in the registry. The factory parses and validates the attributes (throwing facet::Error with a
+// plain message; the caller prefixes file, node and op). The Op object is immutable afterwards
+// and may be shared by several sessions running on different threads.
+//
+// Two phases per set of input shapes:
+//  1. infer(): validate input dtypes/shapes (and the values of inputs that are constant at plan
+//     time, e.g. Reshape's shape), set every output's dtype and shape, and request scratch bytes.
+//     Every check that can fail on user data goes here.
+//  2. run(): const, no validation, no allocation (outputs and scratch are pre-allocated by the
+//     executor), no I/O.
+//
+// Inputs that are optional and left out in the model (empty names) are "absent":
+// has_input(i) is false for them, and for every index >= num_inputs().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/attributes.h"
+#include "engine/status.h"
+#include "engine/tensor.h"
+
+namespace facet {
+
+class ThreadPool;
+
+// What is known about a value at plan time.
+struct ValueInfo {
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  // Non-null when the value is a constant at plan time (initializer, folded constant, or a
+  // small int64 graph input whose value is part of the plan key).
+  const Tensor* value = nullptr;
+};
+
+// Everything a factory needs to build an Op.
+struct NodeDef {
+  std::string name;     // node name (may be empty)
+  std::string op_type;  // "Conv"
+  std::string domain;   // "" for the default ONNX domain
+  int opset = 0;        // opset version of the node's domain imported by the model
+  Attributes attrs;
+  std::vector<bool> input_present;  // one per NodeProto.input entry; false for "" names
+  int num_outputs = 1;              // NodeProto.output entries (including trailing empty ones)
+  bool has_input(int i) const {
+    return i >= 0 && i < static_cast<int>(input_present.size()) &&
+           input_present[static_cast<size_t>(i)];
+  }
+  int num_inputs() const { return static_cast<int>(input_present.size()); }
+};
+
+class InferContext {
+ public:
+  InferContext(std::vector<ValueInfo> inputs, int num_outputs)
+      : inputs_(std::move(inputs)), outputs_(static_cast<size_t>(num_outputs)) {}
+
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  bool has_input(int i) const {
+    return i >= 0 && i < num_inputs() && inputs_[static_cast<size_t>(i)].dtype != DType::kUndefined;
+  }
+  // Throws "missing required input i" if absent.
+  const ValueInfo& input(int i) const;
+  const Shape& in_shape(int i) const { return input(i).shape; }
+  DType in_dtype(int i) const { return input(i).dtype; }
+  // Constant value of input i at plan time, or nullptr.
+  const Tensor* in_value(int i) const { return has_input(i) ? input(i).value : nullptr; }
+  // Like in_value but throws "input i must be a constant" if not known.
+  const Tensor& require_value(int i, const char* what) const;
+
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  void set_output(int i, DType dtype, Shape shape);
+  const ValueInfo& output(int i) const { return outputs_.at(static_cast<size_t>(i)); }
+  const std::vector<ValueInfo>& outputs() const { return outputs_; }
+
+  void set_scratch_bytes(size_t bytes) { scratch_bytes_ = bytes; }
+  size_t scratch_bytes() const { return scratch_bytes_; }
+
+ private:
+  std::vector<ValueInfo> inputs_;
+  std::vector<ValueInfo> outputs_;
+  size_t scratch_bytes_ = 0;
+};
+
+class RunContext {
+ public:
+  RunContext(std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs, void* scratch,
+             size_t scratch_bytes, ThreadPool* pool)
+      : inputs_(std::move(inputs)),
+        outputs_(std::move(outputs)),
+        scratch_(scratch),
+        scratch_bytes_(scratch_bytes),
+        pool_(pool) {}
+
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  bool has_input(int i) const {
+    return i >= 0 && i < num_inputs() && inputs_[static_cast<size_t>(i)] != nullptr;
+  }
+  const Tensor& input(int i) const { return *inputs_[static_cast<size_t>(i)]; }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  // Outputs come allocated with the dtype and shape set in infer(); absent outputs are nullptr.
+  bool has_output(int i) const {
+    return i >= 0 && i < num_outputs() && outputs_[static_cast<size_t>(i)] != nullptr;
+  }
+  Tensor& output(int i) const { return *outputs_[static_cast<size_t>(i)]; }
+  void* scratch() const { return scratch_; }
+  size_t scratch_bytes() const { return scratch_bytes_; }
+  ThreadPool* pool() const { return pool_; }
+
+  // Runs fn(begin, end) over [0, n) split across the pool's threads (inline without a pool).
+  // Each chunk has at least `grain` items.
+  void parallel_for(int64_t n, int64_t grain,
+                    const std::function<void(int64_t, int64_t)>& fn) const;
+
+ private:
+  std::vector<const Tensor*> inputs_;
+  std::vector<Tensor*> outputs_;
+  void* scratch_;
+  size_t scratch_bytes_;
+  ThreadPool* pool_;
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  virtual void infer(InferContext& ctx) const = 0;
+  virtual void run(const RunContext& ctx) const = 0;
+  // True for ops whose output 0 is input 0's data with another shape (Reshape, Flatten, Squeeze,
+  // Unsqueeze, Identity, Dropout in inference). The executor makes output 0 a view of input 0
+  // and never calls run() for such ops.
+  virtual bool output_is_view() const { return false; }
+  // Multiply-accumulates for one run with the given shapes (for `facet inspect` and GFLOP/s).
+  virtual int64_t macs(const std::vector<ValueInfo>& inputs,
+                       const std::vector<ValueInfo>& outputs) const {
+    (void)inputs;
+    (void)outputs;
+    return 0;
+  }
+};
+
+using OpFactory = std::function<std::unique_ptr<Op>(const NodeDef&)>;
+
+// Ops keyed by (domain, op_type) with the opset range each factory handles.
+class OpRegistry {
+ public:
+  // Registers a factory for opsets [min_opset, max_opset] of the op.
+  void add(const std::string& domain, const std::string& op_type, int min_opset, int max_opset,
+           OpFactory factory);
+  // Throws facet::Error "unsupported op 'X' (domain '', opset N)" or "opset N of X not supported
+  // (supported: a..b)" when nothing matches. Factory errors propagate unchanged.
+  std::unique_ptr<Op> create(const NodeDef& def) const;
+  bool supports(const std::string& domain, const std::string& op_type, int opset) const;
+  std::vector<std::string> op_types() const;
+
+ private:
+  struct Entry {
+    int min_opset, max_opset;
+    OpFactory factory;
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<Entry>> entries_;
+};
+
+// Runs one op on concrete tensors: infer with every input treated as a constant, allocate the
+// outputs, run. Used for constant folding and op tests.
+std::vector<Tensor> eval_op(const Op& op, const std::vector<const Tensor*>& inputs,
+                            int num_outputs, ThreadPool* pool = nullptr);
+
+}  // namespace facet

@@ -1,0 +1,315 @@
+#include "engine/session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "engine/memory_planner.h"
+#include "engine/thread_pool.h"
+
+namespace facet {
+
+namespace {
+constexpr size_t kNoOffset = std::numeric_limits<size_t>::max();
+
+bool is_small_int_input(const Tensor& t, int64_t max_elems) {
+  return t.dtype() == DType::kI64 && t.numel() <= max_elems;
+}
+}  // namespace
+
+Session::Session(std::shared_ptr<const Graph> graph, SessionOptions options)
+    : graph_(std::move(graph)), options_(options) {
+  FACET_CHECK(graph_ != nullptr, "Session: null graph");
+  pool_ = std::make_unique<ThreadPool>(options_.threads);
+}
+
+Session::~Session() = default;
+
+bool Session::plan_matches(const std::vector<Tensor>& inputs) const {
+  if (!plan_ || inputs.size() != plan_shapes_.size()) return false;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dtype() != plan_dtypes_[i] || inputs[i].shape() != plan_shapes_[i]) return false;
+    if (is_small_int_input(inputs[i], options_.const_int_input_max) &&
+        inputs[i].to_i64_vector() != plan_int_values_[i])
+      return false;
+  }
+  return true;
+}
+
+const Plan& Session::plan_for(const std::vector<Tensor>& inputs) {
+  if (!plan_matches(inputs)) build_plan(inputs);
+  return *plan_;
+}
+
+void Session::build_plan(const std::vector<Tensor>& inputs) {
+  const Graph& g = *graph_;
+  plan_.reset();
+  FACET_CHECK(inputs.size() == g.inputs.size(), g.source, ": the model has ", g.inputs.size(),
+              " inputs, ", inputs.size(), " were given");
+  auto plan = std::make_unique<Plan>();
+  const size_t nv = g.values.size();
+  plan->infos.assign(nv, ValueInfo{});
+  plan->constants.assign(nv, Tensor());
+  plan->offset.assign(nv, kNoOffset);
+  plan->alias_of.assign(nv, -1);
+
+  std::vector<bool> is_const(nv, false);
+  for (size_t v = 0; v < nv; ++v) {
+    const Value& val = g.values[v];
+    if (val.initializer.defined()) {
+      plan->constants[v] = val.initializer;
+      is_const[v] = true;
+    }
+  }
+  plan_shapes_.clear();
+  plan_dtypes_.clear();
+  plan_int_values_.clear();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const int id = g.inputs[i];
+    const Value& val = g.values[static_cast<size_t>(id)];
+    const Tensor& t = inputs[i];
+    FACET_CHECK(t.defined(), g.source, ": input '", val.name, "' was not given");
+    if (val.dtype != DType::kUndefined) {
+      FACET_CHECK(t.dtype() == val.dtype, g.source, ": input '", val.name, "' has dtype ",
+                  dtype_name(t.dtype()), ", the model expects ", dtype_name(val.dtype));
+    }
+    FACET_CHECK(t.dtype() == DType::kF32 || t.dtype() == DType::kI64, g.source, ": input '",
+                val.name, "' has dtype ", dtype_name(t.dtype()),
+                "; facet runs float32 and int64 tensors");
+    if (val.shape_known) {
+      bool ok = val.shape.size() == t.shape().size();
+      for (size_t d = 0; ok && d < val.shape.size(); ++d)
+        if (val.shape[d] >= 0 && val.shape[d] != t.shape()[d] && !options_.relax_input_shapes)
+          ok = false;
+      FACET_CHECK(ok, g.source, ": input '", val.name, "' has shape ", shape_str(t.shape()),
+                  ", the model declares ", shape_str(val.shape));
+    }
+    plan_shapes_.push_back(t.shape());
+    plan_dtypes_.push_back(t.dtype());
+    if (is_small_int_input(t, options_.const_int_input_max)) {
+      plan_int_values_.push_back(t.to_i64_vector());
+      plan->constants[static_cast<size_t>(id)] = t.clone();
+      is_const[static_cast<size_t>(id)] = true;
+    } else {
+      plan_int_values_.emplace_back();
+    }
+    plan->infos[static_cast<size_t>(id)].dtype = t.dtype();
+    plan->infos[static_cast<size_t>(id)].shape = t.shape();
+  }
+  for (size_t v = 0; v < nv; ++v) {
+    if (is_const[v]) {
+      plan->infos[v].dtype = plan->constants[v].dtype();
+      plan->infos[v].shape = plan->constants[v].shape();
+      plan->infos[v].value = &plan->constants[v];
+    }
+  }
+
+  // Shape inference and constant folding, in topological order.
+  for (int ni : g.topo_order()) {
+    const Node& node = g.nodes[static_cast<size_t>(ni)];
+    std::vector<ValueInfo> in_infos(node.inputs.size());
+    bool all_const = true;
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      int v = node.inputs[k];
+      if (v < 0) continue;
+      in_infos[k] = plan->infos[static_cast<size_t>(v)];
+      if (!is_const[static_cast<size_t>(v)]) all_const = false;
+    }
+    InferContext ictx(in_infos, static_cast<int>(node.outputs.size()));
+    std::vector<Tensor> folded;
+    try {
+      node.op->infer(ictx);
+      for (size_t k = 0; k < node.outputs.size(); ++k) {
+        if (node.outputs[k] < 0) continue;
+        FACET_CHECK(ictx.output(static_cast<int>(k)).dtype != DType::kUndefined, "output ", k,
+                    " is not produced by this op");
+      }
+      // Shape-only ops fold as soon as the input shape is known.
+      bool shape_only = node.op_type == "Shape" || node.op_type == "Size";
+      if (all_const || shape_only) {
+        std::vector<Tensor> holders(node.inputs.size());
+        std::vector<const Tensor*> ptrs(node.inputs.size(), nullptr);
+        for (size_t k = 0; k < node.inputs.size(); ++k) {
+          int v = node.inputs[k];
+          if (v < 0) continue;
+          if (is_const[static_cast<size_t>(v)]) {
+            ptrs[k] = &plan->constants[static_cast<size_t>(v)];
+          } else {
+            holders[k] = Tensor::view(in_infos[k].dtype, in_infos[k].shape, nullptr);
+            ptrs[k] = &holders[k];
+          }
+        }
+        folded = eval_op(*node.op, ptrs, static_cast<int>(node.outputs.size()), nullptr);
+      }
+    } catch (const std::bad_alloc&) {
+      fail(str_cat(g.node_label(ni), ": out of memory during planning"));
+    } catch (const Error& e) {
+      fail(str_cat(g.node_label(ni), ": ", e.what()));
+    }
+    if (!folded.empty()) {
+      plan->folded_nodes++;
+      for (size_t k = 0; k < node.outputs.size(); ++k) {
+        int v = node.outputs[k];
+        if (v < 0) continue;
+        plan->constants[static_cast<size_t>(v)] = std::move(folded[k]);
+        is_const[static_cast<size_t>(v)] = true;
+        ValueInfo& info = plan->infos[static_cast<size_t>(v)];
+        info.dtype = plan->constants[static_cast<size_t>(v)].dtype();
+        info.shape = plan->constants[static_cast<size_t>(v)].shape();
+        info.value = &plan->constants[static_cast<size_t>(v)];
+      }
+      continue;
+    }
+    PlannedNode step;
+    step.node = ni;
+    step.scratch_bytes = ictx.scratch_bytes();
+    std::vector<ValueInfo> out_infos;
+    for (size_t k = 0; k < node.outputs.size(); ++k) {
+      const ValueInfo& o = ictx.output(static_cast<int>(k));
+      out_infos.push_back(o);
+      int v = node.outputs[k];
+      if (v < 0) continue;
+      plan->infos[static_cast<size_t>(v)].dtype = o.dtype;
+      plan->infos[static_cast<size_t>(v)].shape = o.shape;
+    }
+    step.macs = node.op->macs(in_infos, out_infos);
+    plan->total_macs += step.macs;
+    if (node.op->output_is_view() && !node.outputs.empty() && node.outputs[0] >= 0 &&
+        !node.inputs.empty() && node.inputs[0] >= 0) {
+      int root = node.inputs[0];
+      while (plan->alias_of[static_cast<size_t>(root)] >= 0)
+        root = plan->alias_of[static_cast<size_t>(root)];
+      plan->alias_of[static_cast<size_t>(node.outputs[0])] = root;
+    }
+    plan->steps.push_back(std::move(step));
+  }
+
+  // Liveness: buffers for every non-constant value produced by a step (views excluded), plus
+  // each step's scratch.
+  const int nsteps = static_cast<int>(plan->steps.size());
+  std::vector<int> first(nv, -1), last(nv, -1);
+  for (int s = 0; s < nsteps; ++s) {
+    const Node& node = g.nodes[static_cast<size_t>(plan->steps[static_cast<size_t>(s)].node)];
+    for (int v : node.outputs)
+      if (v >= 0 && first[static_cast<size_t>(v)] < 0) first[static_cast<size_t>(v)] = s;
+    for (int v : node.inputs) {
+      if (v < 0) continue;
+      int root = plan->alias_of[static_cast<size_t>(v)] >= 0 ? plan->alias_of[static_cast<size_t>(v)] : v;
+      last[static_cast<size_t>(root)] = std::max(last[static_cast<size_t>(root)], s);
+    }
+  }
+  for (int v : g.outputs) {
+    int root = plan->alias_of[static_cast<size_t>(v)] >= 0 ? plan->alias_of[static_cast<size_t>(v)] : v;
+    last[static_cast<size_t>(root)] = nsteps;
+  }
+  std::vector<BufferRequest> reqs;
+  std::vector<int> req_value;  // value id, or -(step+1) for scratch
+  for (size_t v = 0; v < nv; ++v) {
+    if (first[v] < 0 || is_const[v] || plan->alias_of[v] >= 0) continue;
+    size_t bytes = static_cast<size_t>(shape_numel(plan->infos[v].shape)) *
+                   dtype_size(plan->infos[v].dtype);
+    plan->naive_bytes += (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    reqs.push_back({bytes, first[v], std::max(first[v], last[v])});
+    req_value.push_back(static_cast<int>(v));
+  }
+  for (int s = 0; s < nsteps; ++s) {
+    size_t b = plan->steps[static_cast<size_t>(s)].scratch_bytes;
+    if (!b) continue;
+    plan->naive_bytes += (b + kAlignment - 1) / kAlignment * kAlignment;
+    reqs.push_back({b, s, s});
+    req_value.push_back(-(s + 1));
+  }
+  MemoryPlan mp = plan_memory(reqs);
+  for (size_t r = 0; r < reqs.size(); ++r) {
+    if (req_value[r] >= 0)
+      plan->offset[static_cast<size_t>(req_value[r])] = mp.offsets[r];
+    else
+      plan->steps[static_cast<size_t>(-req_value[r] - 1)].scratch_offset = mp.offsets[r];
+  }
+  plan->arena_bytes = mp.total_bytes;
+  if (options_.max_arena_bytes && plan->arena_bytes > options_.max_arena_bytes) {
+    fail(str_cat(g.source, ": the plan needs ", plan->arena_bytes,
+                 " bytes of intermediate memory, the limit is ", options_.max_arena_bytes));
+  }
+  if (plan->arena_bytes > arena_capacity_) {
+    arena_.reset();
+    arena_ = aligned_alloc_shared(plan->arena_bytes);
+    arena_capacity_ = plan->arena_bytes;
+  }
+  // Bind slots for constants and arena values; graph inputs are bound per run.
+  slots_.assign(nv, Tensor());
+  char* base = static_cast<char*>(arena_.get());
+  for (size_t v = 0; v < nv; ++v) {
+    if (is_const[v]) {
+      slots_[v] = plan->constants[v];
+    } else if (plan->offset[v] != kNoOffset) {
+      slots_[v] = Tensor::view(plan->infos[v].dtype, plan->infos[v].shape, base + plan->offset[v]);
+    }
+  }
+  plan_ = std::move(plan);
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  const Graph& g = *graph_;
+  if (!plan_matches(inputs)) build_plan(inputs);
+  const Plan& plan = *plan_;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    int id = g.inputs[i];
+    if (!plan.constants[static_cast<size_t>(id)].defined()) slots_[static_cast<size_t>(id)] = inputs[i];
+  }
+  // Views: bind to the root's data (the root may be a graph input, bound just above).
+  for (size_t v = 0; v < plan.alias_of.size(); ++v) {
+    int root = plan.alias_of[v];
+    if (root < 0 || plan.constants[v].defined()) continue;
+    const Tensor& r = slots_[static_cast<size_t>(root)];
+    slots_[v] = Tensor::view(plan.infos[v].dtype, plan.infos[v].shape, const_cast<void*>(r.raw()));
+  }
+  if (options_.profile) timings_.clear();
+  char* base = static_cast<char*>(arena_.get());
+  std::vector<const Tensor*> in_ptrs;
+  std::vector<Tensor*> out_ptrs;
+  for (const PlannedNode& step : plan.steps) {
+    const Node& node = g.nodes[static_cast<size_t>(step.node)];
+    if (node.op->output_is_view()) continue;
+    in_ptrs.assign(node.inputs.size(), nullptr);
+    for (size_t k = 0; k < node.inputs.size(); ++k)
+      if (node.inputs[k] >= 0) in_ptrs[k] = &slots_[static_cast<size_t>(node.inputs[k])];
+    out_ptrs.assign(node.outputs.size(), nullptr);
+    for (size_t k = 0; k < node.outputs.size(); ++k)
+      if (node.outputs[k] >= 0) out_ptrs[k] = &slots_[static_cast<size_t>(node.outputs[k])];
+    RunContext ctx(in_ptrs, out_ptrs, step.scratch_bytes ? base + step.scratch_offset : nullptr,
+                   step.scratch_bytes, pool_.get());
+    if (options_.profile) {
+      auto t0 = std::chrono::steady_clock::now();
+      node.op->run(ctx);
+      auto t1 = std::chrono::steady_clock::now();
+      timings_.push_back({step.node, std::chrono::duration<double, std::milli>(t1 - t0).count()});
+    } else {
+      node.op->run(ctx);
+    }
+  }
+  std::vector<Tensor> outs;
+  outs.reserve(g.outputs.size());
+  for (int v : g.outputs) outs.push_back(slots_[static_cast<size_t>(v)].clone());
+  // Do not keep references to the caller's input buffers.
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    int id = g.inputs[i];
+    if (!plan.constants[static_cast<size_t>(id)].defined()) slots_[static_cast<size_t>(id)] = Tensor();
+  }
+  return outs;
+}
+
+Status Session::try_run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {
+  try {
+    *outputs = run(inputs);
+    return Status::ok();
+  } catch (const Error& e) {
+    return Status::error(e.what());
+  } catch (const std::bad_alloc&) {
+    return Status::error("out of memory");
+  }
+}
+
+}  // namespace facet

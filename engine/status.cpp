@@ -1,0 +1,7 @@
+#include "engine/status.h"
+
+namespace facet {
+
+void fail(const std::string& msg) { throw Error(msg); }
+
+}  // namespace facet

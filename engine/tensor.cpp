@@ -1,0 +1,161 @@
+#include "engine/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "engine/status.h"
+
+namespace facet {
+
+size_t dtype_size(DType t) {
+  switch (t) {
+    case DType::kF32: return 4;
+    case DType::kU8: return 1;
+    case DType::kI8: return 1;
+    case DType::kI32: return 4;
+    case DType::kI64: return 8;
+    case DType::kBool: return 1;
+    case DType::kF16: return 2;
+    case DType::kF64: return 8;
+    default: return 0;
+  }
+}
+
+const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::kF32: return "float32";
+    case DType::kU8: return "uint8";
+    case DType::kI8: return "int8";
+    case DType::kI32: return "int32";
+    case DType::kI64: return "int64";
+    case DType::kBool: return "bool";
+    case DType::kF16: return "float16";
+    case DType::kF64: return "float64";
+    default: return "undefined";
+  }
+}
+
+int64_t shape_numel(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) {
+    FACET_CHECK(d >= 0, "negative dimension ", d, " in shape ", shape_str(s));
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
+      fail(str_cat("element count of shape ", shape_str(s), " overflows int64"));
+    }
+    n *= d;
+  }
+  return n;
+}
+
+std::string shape_str(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ",";
+    out += std::to_string(s[i]);
+  }
+  return out + "]";
+}
+
+std::shared_ptr<void> aligned_alloc_shared(size_t bytes) {
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  if (rounded == 0) rounded = kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded);
+  if (!p) fail(str_cat("out of memory allocating ", bytes, " bytes"));
+  std::memset(p, 0, rounded);
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+Tensor Tensor::empty(DType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.numel_ = shape_numel(shape);
+  t.shape_ = std::move(shape);
+  size_t es = dtype_size(dtype);
+  FACET_CHECK(es != 0, "cannot allocate a tensor of dtype ", dtype_name(dtype));
+  FACET_CHECK(static_cast<uint64_t>(t.numel_) <= std::numeric_limits<size_t>::max() / es / 2,
+              "tensor of shape ", shape_str(t.shape_), " is too large");
+  t.owner_ = aligned_alloc_shared(static_cast<size_t>(t.numel_) * es);
+  t.data_ = t.owner_.get();
+  return t;
+}
+
+Tensor Tensor::view(DType dtype, Shape shape, void* data) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.numel_ = shape_numel(shape);
+  t.shape_ = std::move(shape);
+  t.data_ = data;
+  return t;
+}
+
+Tensor Tensor::from_f32(Shape shape, const std::vector<float>& values) {
+  Tensor t = empty(DType::kF32, std::move(shape));
+  FACET_CHECK(static_cast<int64_t>(values.size()) == t.numel_, "from_f32: ", values.size(),
+              " values for shape ", shape_str(t.shape_));
+  if (!values.empty()) std::memcpy(t.data_, values.data(), values.size() * 4);
+  return t;
+}
+
+Tensor Tensor::from_i64(Shape shape, const std::vector<int64_t>& values) {
+  Tensor t = empty(DType::kI64, std::move(shape));
+  FACET_CHECK(static_cast<int64_t>(values.size()) == t.numel_, "from_i64: ", values.size(),
+              " values for shape ", shape_str(t.shape_));
+  if (!values.empty()) std::memcpy(t.data_, values.data(), values.size() * 8);
+  return t;
+}
+
+Tensor Tensor::scalar_f32(float v) { return from_f32({}, {v}); }
+Tensor Tensor::scalar_i64(int64_t v) { return from_i64({}, {v}); }
+
+Tensor Tensor::reshaped(Shape shape) const {
+  Tensor t = *this;
+  int64_t n = shape_numel(shape);
+  FACET_CHECK(n == numel_, "cannot reshape ", shape_str(shape_), " to ", shape_str(shape));
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  if (!defined()) return Tensor();
+  Tensor t = empty(dtype_, shape_);
+  if (nbytes()) std::memcpy(t.data_, data_, nbytes());
+  return t;
+}
+
+std::vector<float> Tensor::to_f32_vector() const {
+  std::vector<float> out(static_cast<size_t>(numel_));
+  for (int64_t i = 0; i < numel_; ++i) {
+    switch (dtype_) {
+      case DType::kF32: out[i] = data<float>()[i]; break;
+      case DType::kI64: out[i] = static_cast<float>(data<int64_t>()[i]); break;
+      case DType::kI32: out[i] = static_cast<float>(data<int32_t>()[i]); break;
+      case DType::kF64: out[i] = static_cast<float>(data<double>()[i]); break;
+      case DType::kU8:
+      case DType::kBool: out[i] = data<uint8_t>()[i]; break;
+      case DType::kI8: out[i] = data<int8_t>()[i]; break;
+      default: fail(str_cat("to_f32_vector: unsupported dtype ", dtype_name(dtype_)));
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> Tensor::to_i64_vector() const {
+  std::vector<int64_t> out(static_cast<size_t>(numel_));
+  for (int64_t i = 0; i < numel_; ++i) {
+    switch (dtype_) {
+      case DType::kI64: out[i] = data<int64_t>()[i]; break;
+      case DType::kI32: out[i] = data<int32_t>()[i]; break;
+      case DType::kF32: out[i] = static_cast<int64_t>(data<float>()[i]); break;
+      case DType::kF64: out[i] = static_cast<int64_t>(data<double>()[i]); break;
+      case DType::kU8:
+      case DType::kBool: out[i] = data<uint8_t>()[i]; break;
+      case DType::kI8: out[i] = data<int8_t>()[i]; break;
+      default: fail(str_cat("to_i64_vector: unsupported dtype ", dtype_name(dtype_)));
+    }
+  }
+  return out;
+}
+
+}  // namespace facet

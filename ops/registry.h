@@ -1,0 +1,19 @@
+// The built-in op set. One explicit function lists every op (no self-registering statics, which
+// a static library would silently drop).
+#pragma once
+
+#include "engine/op.h"
+
+namespace facet::ops {
+
+// Adds every built-in op to the registry.
+void register_builtin_ops(OpRegistry& registry);
+// A process-wide registry with the built-in ops, built once.
+const OpRegistry& builtin_registry();
+
+// Per-group registration functions (one per group file).
+void register_nn_ops(OpRegistry& registry);           // ops/register_nn.cpp
+void register_elementwise_ops(OpRegistry& registry);  // ops/register_elementwise.cpp
+void register_tensor_ops(OpRegistry& registry);       // ops/register_tensor.cpp
+
+}  // namespace facet::ops
