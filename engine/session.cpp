@@ -14,8 +14,11 @@ namespace facet {
 namespace {
 constexpr size_t kNoOffset = std::numeric_limits<size_t>::max();
 
+// Inputs whose values become part of the plan key and are treated as constants while planning:
+// small int64 tensors (shapes, axes, indices) and small float vectors (Resize scales and roi).
 bool is_small_int_input(const Tensor& t, int64_t max_elems) {
-  return t.dtype() == DType::kI64 && t.numel() <= max_elems;
+  if (t.numel() > max_elems) return false;
+  return t.dtype() == DType::kI64 || (t.dtype() == DType::kF32 && t.rank() <= 1);
 }
 }  // namespace
 

@@ -1,7 +1,7 @@
 // Session: runs a Graph.
 //
-// For each distinct set of input shapes (plus the values of small int64 inputs, which act as
-// shape arguments), the session builds a Plan: shape inference over the topological order,
+// For each distinct set of input shapes (plus the values of small int64 and 1-D float inputs,
+// which act as shape arguments), the session builds a Plan: shape inference over the topological order,
 // constant folding of every node whose inputs are all constant (this turns the
 // Shape -> Gather -> Unsqueeze -> Concat -> Reshape chains into constants), and a liveness-based
 // memory plan that places every intermediate in one arena. Re-planning happens automatically when
@@ -27,7 +27,9 @@ struct SessionOptions {
   int threads = 0;  // 0 = number of cores
   // Largest arena a plan may need, in bytes (0 = no limit).
   size_t max_arena_bytes = size_t(8) << 30;
-  // Int64 graph inputs with at most this many elements are treated as plan-time constants.
+  // Int64 graph inputs, and float inputs of rank <= 1, with at most this many elements are
+  // treated as plan-time constants (their values are part of the plan key): they are the shape
+  // arguments of Reshape, Slice, Resize, Pad... when a model takes them as inputs.
   int64_t const_int_input_max = 64;
   // Record per-node timings in run() (see Session::profile()).
   bool profile = false;

@@ -47,6 +47,8 @@ std::vector<std::string> model_search_path(const std::string& explicit_dir) {
       up += "/..";
     }
   }
+  if (const char* home = std::getenv("HOME"); home && *home)
+    dirs.push_back(std::string(home) + "/.cache/facet/models");  // tools/fetch-models default
   return dirs;
 }
 

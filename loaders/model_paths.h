@@ -2,7 +2,8 @@
 //
 // Search order: an explicit folder (the CLI's --models), then the FACET_MODELS environment
 // variable, then ../shared/models beside the source checkout (compiled in), then ../shared/models
-// relative to the current directory and to the executable's folder and its parents.
+// relative to the current directory and to the executable's folder and its parents, then
+// ~/.cache/facet/models (where tools/fetch-models puts files by default).
 #pragma once
 
 #include <string>

@@ -1,9 +1,32 @@
+// Data-movement ops: Concat, Split, Slice, Gather, Shape, Reshape, Flatten, Squeeze, Unsqueeze,
+// Transpose, Pad, Resize, Upsample.
+#include "ops/concat.h"
+#include "ops/gather.h"
+#include "ops/pad.h"
 #include "ops/registry.h"
+#include "ops/reshape.h"
+#include "ops/resize.h"
+#include "ops/shape.h"
+#include "ops/slice.h"
+#include "ops/split.h"
+#include "ops/transpose.h"
 
 namespace facet::ops {
 
 void register_tensor_ops(OpRegistry& registry) {
-  (void)registry;
+  registry.add("", "Concat", 1, 25, make_concat);
+  registry.add("", "Split", 1, 25, make_split);
+  registry.add("", "Slice", 1, 25, make_slice);
+  registry.add("", "Gather", 1, 25, make_gather);
+  registry.add("", "Shape", 1, 25, make_shape);
+  registry.add("", "Reshape", 1, 25, make_reshape);
+  registry.add("", "Flatten", 1, 25, make_flatten);
+  registry.add("", "Squeeze", 1, 25, make_squeeze);
+  registry.add("", "Unsqueeze", 1, 25, make_unsqueeze);
+  registry.add("", "Transpose", 1, 25, make_transpose);
+  registry.add("", "Pad", 1, 25, make_pad);
+  registry.add("", "Resize", 10, 25, make_resize);
+  registry.add("", "Upsample", 1, 9, make_upsample);
 }
 
 }  // namespace facet::ops

@@ -1,0 +1,62 @@
+// Image pre-processing for the face models: resize, crop, flip, rotate, colour order and
+// conversion to normalised NCHW float tensors.
+//
+// All images are facet::loaders::Image: uint8, interleaved HWC, 1 or 3 channels. Functions never
+// change the channel order unless their name says so (swap_red_blue, image_to_nchw's swap flag).
+// Pixel coordinates follow the usual convention: pixel (x, y) covers [x, x+1) x [y, y+1) and its
+// centre is at (x + 0.5, y + 0.5).
+#pragma once
+
+#include <array>
+
+#include "engine/tensor.h"
+#include "loaders/image.h"
+
+namespace facet::models {
+
+using loaders::Image;
+
+// Gray (1 channel) -> 3 equal channels; 3-channel images are returned unchanged.
+Image to_three_channels(const Image& src);
+
+// RGB <-> BGR (swaps channels 0 and 2). Requires 3 channels.
+Image swap_red_blue(const Image& src);
+
+// Bilinear resize with the same arithmetic as OpenCV's cv::resize(INTER_LINEAR) for uint8:
+// half-pixel centres (src = (dst + 0.5) * in/out - 0.5), edges clamped, 11-bit fixed-point
+// weights, and the rounding of OpenCV's SIMD vertical pass. Results equal cv2 up to +-1 level on
+// the last few elements of a row (where OpenCV falls back to a scalar tail with another rounding).
+// out_w, out_h >= 1.
+Image resize_bilinear(const Image& src, int out_w, int out_h);
+
+// The region [x0, x1) x [y0, y1) of src (any integers, x1 > x0, y1 > y0); parts outside src are
+// zero (black). Same as 3DDFA_V2's crop_img after it has rounded the roi.
+Image crop_zero_pad(const Image& src, int x0, int y0, int x1, int y1);
+
+// Mirror left-right.
+Image flip_horizontal(const Image& src);
+
+// Rotation by `degrees` counter-clockwise as seen on screen, about the image centre
+// ((w-1)/2, (h-1)/2), same output size, bilinear sampling, zero outside. The forward map of a
+// point is rotate_point().
+Image rotate_image(const Image& src, double degrees);
+// Where a source pixel coordinate lands after rotate_image(src of size w x h, degrees).
+void rotate_point(double degrees, int width, int height, double x, double y, double* out_x,
+                  double* out_y);
+
+// Per-channel affine normalisation applied while converting HWC uint8 -> NCHW float:
+//   out[c] = (pixel[c'] - mean[c]) / std[c], where c' = 2 - c if swap_red_blue else c.
+// mean/std are indexed by the *output* channel.
+struct Normalization {
+  std::array<float, 3> mean{0.f, 0.f, 0.f};
+  std::array<float, 3> std{1.f, 1.f, 1.f};
+  bool swap_red_blue = false;
+};
+
+// [1, 3, h, w] float32 tensor. Requires a 3-channel image.
+Tensor image_to_nchw(const Image& src, const Normalization& norm);
+
+// Python's round(): nearest integer, ties to even (what upstream crops use).
+int round_half_even(double v);
+
+}  // namespace facet::models

@@ -1,0 +1,14 @@
+// InstanceNormalization (opsets 1-25), float32:
+//   Y[n, c] = (X[n, c] - mean) / sqrt(variance + epsilon) * scale[c] + B[c], where mean and
+//   (population) variance are taken over the spatial elements of X[n, c].
+#pragma once
+
+#include <memory>
+
+#include "engine/op.h"
+
+namespace facet::ops {
+
+std::unique_ptr<Op> make_instance_norm(const NodeDef& def);
+
+}  // namespace facet::ops

@@ -1,0 +1,49 @@
+// Pooling kernel family: max and average pooling over 1-3 spatial axes, and global average, f32.
+//
+// Layout: NCDHW, row-major and densely packed. The kernels see only "planes": a plane is one
+// (n, c) pair's spatial block of in_size[0]*in_size[1]*in_size[2] elements in the input and
+// out_size[0]*out_size[1]*out_size[2] elements in the output; plane p starts at p * plane size.
+// 1-D and 2-D pools are 3-D with leading sizes of 1 (in = out = kernel = stride = dilation = 1,
+// pads 0). All sizes and offsets are in elements.
+//
+// Work split: planes [begin, end); each output plane is written by one call only. Input and
+// output must not alias. No alignment needed, zero overread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace facet::ops {
+
+// Plain aggregate; the caller fills every field.
+struct PoolParams {
+  int64_t in_size[3];
+  int64_t out_size[3];
+  int64_t kernel[3];
+  int64_t stride[3];
+  int64_t dilation[3];
+  int64_t pad_begin[3];  // >= 0
+  // Padding after each axis as given by the model (>= 0). Only the average pool with
+  // count_include_pad uses it: window taps at positions in [-pad_begin, in_size + pad_end) count
+  // towards the divisor; taps further right (created by ceil_mode) never do.
+  int64_t pad_end[3];
+  bool count_include_pad;
+};
+
+// Window of output o along an axis: taps at o*stride - pad_begin + k*dilation, k in [0, kernel).
+// Max over the taps inside the input; NaN propagates. A window with no tap inside the input
+// yields -infinity.
+void maxpool_f32_ref(const PoolParams& p, const float* input, float* output, int64_t begin,
+                     int64_t end);
+
+// Sum of the taps inside the input divided by either the number of those taps
+// (count_include_pad false) or the number of taps inside the padded input (true). A window with
+// a zero divisor yields 0.
+void avgpool_f32_ref(const PoolParams& p, const float* input, float* output, int64_t begin,
+                     int64_t end);
+
+// output[p] = mean of input[p * plane_size .. (p + 1) * plane_size), summed in double.
+void global_avgpool_f32_ref(const float* input, float* output, int64_t plane_size, int64_t begin,
+                            int64_t end);
+
+}  // namespace facet::ops

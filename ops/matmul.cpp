@@ -1,0 +1,141 @@
+#include "ops/matmul.h"
+
+#include <algorithm>
+
+#include "engine/status.h"
+#include "ops/kernels/gemm/gemm.h"
+#include "ops/nn_common.h"
+
+namespace facet::ops {
+namespace {
+
+constexpr int kMaxBatchAxes = 8;
+
+// Batched problem: Y[batch..., M, N] = A[batch..., M, K] * B[batch..., K, N] with broadcast batch
+// axes (stride 0 where an operand has size 1). Built without allocating.
+struct MatMulPlan {
+  int batch_axes;
+  int64_t out_batch[kMaxBatchAxes];
+  int64_t a_stride[kMaxBatchAxes];  // matrices, not elements
+  int64_t b_stride[kMaxBatchAxes];
+  int64_t batch, m, n, k;
+};
+
+// Returns false (with *error set) when the shapes do not fit.
+bool make_plan(const Shape& a, const Shape& b, MatMulPlan* p, Shape* y, std::string* error) {
+  const int ra = static_cast<int>(a.size());
+  const int rb = static_cast<int>(b.size());
+  if (ra < 1 || rb < 1) {
+    *error = str_cat("input '", ra < 1 ? "A" : "B", "' has rank 0, expected at least 1");
+    return false;
+  }
+  p->m = ra == 1 ? 1 : a[static_cast<size_t>(ra - 2)];
+  p->k = a[static_cast<size_t>(ra - 1)];
+  const int64_t kb = rb == 1 ? b[0] : b[static_cast<size_t>(rb - 2)];
+  p->n = rb == 1 ? 1 : b[static_cast<size_t>(rb - 1)];
+  if (kb != p->k) {
+    *error = str_cat("inner dimensions differ: A ", shape_str(a), ", B ", shape_str(b));
+    return false;
+  }
+  const int a_batch = std::max(ra - 2, 0);
+  const int b_batch = std::max(rb - 2, 0);
+  p->batch_axes = std::max(a_batch, b_batch);
+  if (p->batch_axes > kMaxBatchAxes) {
+    *error = str_cat("more than ", kMaxBatchAxes, " batch axes: A ", shape_str(a), ", B ",
+                     shape_str(b));
+    return false;
+  }
+  // Walk the batch axes from the innermost outwards to get broadcast strides.
+  int64_t a_step = 1, b_step = 1;
+  p->batch = 1;
+  for (int i = p->batch_axes - 1; i >= 0; --i) {
+    const int ia = i - (p->batch_axes - a_batch);
+    const int ib = i - (p->batch_axes - b_batch);
+    const int64_t da = ia >= 0 ? a[static_cast<size_t>(ia)] : 1;
+    const int64_t db = ib >= 0 ? b[static_cast<size_t>(ib)] : 1;
+    if (da != db && da != 1 && db != 1) {
+      *error = str_cat("batch dimensions do not broadcast: A ", shape_str(a), ", B ",
+                       shape_str(b));
+      return false;
+    }
+    const int64_t d = da == 1 ? db : da;
+    p->out_batch[i] = d;
+    p->a_stride[i] = da == 1 ? 0 : a_step;
+    p->b_stride[i] = db == 1 ? 0 : b_step;
+    a_step *= da;
+    b_step *= db;
+    p->batch *= d;
+  }
+  if (y) {
+    y->assign(p->out_batch, p->out_batch + p->batch_axes);
+    if (ra != 1) y->push_back(p->m);
+    if (rb != 1) y->push_back(p->n);
+  }
+  return true;
+}
+
+class MatMulOp final : public Op {
+ public:
+  void infer(InferContext& ctx) const override {
+    check_f32_input(ctx, 0, "A");
+    check_f32_input(ctx, 1, "B");
+    MatMulPlan p;
+    Shape y;
+    std::string error;
+    FACET_CHECK(make_plan(ctx.in_shape(0), ctx.in_shape(1), &p, &y, &error), error);
+    ctx.set_output(0, DType::kF32, y);
+  }
+
+  void run(const RunContext& ctx) const override {
+    struct Job {
+      MatMulPlan p;
+      const float* a;
+      const float* b;
+      float* y;
+    } job;
+    std::string unused;  // empty std::string does not allocate
+    make_plan(ctx.input(0).shape(), ctx.input(1).shape(), &job.p, nullptr, &unused);
+    job.a = ctx.input(0).data<float>();
+    job.b = ctx.input(1).data<float>();
+    job.y = ctx.output(0).data<float>();
+    // Rows of all batches, flattened: row r is row r % M of batch r / M.
+    ctx.parallel_for(job.p.batch * job.p.m, 1, [&job](int64_t begin, int64_t end) {
+      const MatMulPlan& p = job.p;
+      while (begin < end) {
+        const int64_t batch = begin / p.m;
+        const int64_t row = begin % p.m;
+        const int64_t row_end = std::min(p.m, row + (end - begin));
+        int64_t a_off = 0, b_off = 0, rest = batch;
+        for (int i = p.batch_axes - 1; i >= 0; --i) {
+          const int64_t idx = rest % p.out_batch[i];
+          rest /= p.out_batch[i];
+          a_off += idx * p.a_stride[i];
+          b_off += idx * p.b_stride[i];
+        }
+        sgemm_ref(false, false, p.m, p.n, p.k, 1.f, job.a + a_off * p.m * p.k, p.k,
+                  job.b + b_off * p.k * p.n, p.n, 0.f, job.y + batch * p.m * p.n, p.n, row,
+                  row_end);
+        begin += row_end - row;
+      }
+    });
+  }
+
+  int64_t macs(const std::vector<ValueInfo>& inputs,
+               const std::vector<ValueInfo>& outputs) const override {
+    (void)outputs;
+    if (inputs.size() < 2) return 0;
+    MatMulPlan p;
+    std::string error;
+    if (!make_plan(inputs[0].shape, inputs[1].shape, &p, nullptr, &error)) return 0;
+    return p.batch * p.m * p.n * p.k;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_matmul(const NodeDef& def) {
+  (void)def;
+  return std::make_unique<MatMulOp>();
+}
+
+}  // namespace facet::ops

@@ -1,0 +1,107 @@
+// facet: the command line.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "tools/cli.h"
+
+namespace {
+
+struct Command {
+  int (*fn)(facet::tools::Args&);
+  const char* summary;
+  const char* usage;
+};
+
+const std::map<std::string, Command>& commands() {
+  using namespace facet::tools;
+  static const std::map<std::string, Command> table = {
+      {"inspect",
+       {cmd_inspect, "show a model's inputs, outputs, ops, parameters, MACs and planned memory",
+        "usage: facet inspect MODEL [--shape NAME=D,D,...]... [--models DIR]\n"
+        "\n"
+        "Prints inputs and outputs with shapes, the opsets, an op histogram, the parameter\n"
+        "count, multiply-accumulates and the planned arena bytes for one run. Unknown input\n"
+        "dims are taken from --shape (default: 1 for the first dim, 320 for the others).\n"
+        "MODEL is a path, or a file name looked up in --models, $FACET_MODELS and\n"
+        "../shared/models.\n"}},
+      {"run",
+       {cmd_run, "run a model on given or random inputs and write its outputs",
+        "usage: facet run MODEL [-i NAME=FILE]... [--shape NAME=D,D,...]... [-o DIR] [--pb]\n"
+        "                 [--threads N] [--seed S] [--models DIR]\n"
+        "\n"
+        "Inputs come from .pb (TensorProto), .npy or raw .f32 files (a .f32 file takes its\n"
+        "shape from the model or from --shape); inputs not given are random uniform [0,1)\n"
+        "(seed --seed, default 1). Prints a summary of each output; with -o DIR writes each\n"
+        "output as DIR/NAME.npy (and DIR/NAME.pb with --pb). Existing files in DIR with\n"
+        "these names are replaced atomically; nothing else is touched.\n"}},
+      {"verify",
+       {cmd_verify, "compare a model's outputs with reference outputs",
+        "usage: facet verify MODEL DIR [--atol A] [--rtol R] [--threads N]\n"
+        "\n"
+        "DIR is an ONNX test folder (test_data_set_*/input_K.pb, output_K.pb) or a facet\n"
+        "reference folder (meta.json with raw .f32 files). Uses ONNX's rule\n"
+        "|actual - expected| <= atol + rtol*|expected| (defaults 1e-7 and 1e-3), same shape\n"
+        "and dtype, NaN matches NaN. Prints the max abs and rel error per output; exits 1 on a\n"
+        "mismatch.\n"}},
+      {"conformance",
+       {cmd_conformance, "run ONNX backend test folders and report pass/fail",
+        "usage: facet conformance DIR... [--json FILE] [--expected-failures FILE] [--quiet]\n"
+        "\n"
+        "Runs every folder below DIR that holds a model.onnx (with test_data_set_*), prints\n"
+        "one line per failure with its reason and a closing line 'N passed, M failed'.\n"
+        "--expected-failures FILE lists tests (one name per line, '#' comments, text after\n"
+        "the name is the reason) that are known to fail: they are reported as XFAIL and do\n"
+        "not fail the run; a listed test that passes is reported as XPASS. Exit code 1 when\n"
+        "an unlisted test fails. --json writes a report with every test's result.\n"}},
+  };
+  return table;
+}
+
+void print_help() {
+  std::printf(
+      "facet: a self-contained CPU inference engine for face models\n\n"
+      "usage: facet COMMAND [options]   (facet COMMAND --help for details)\n\ncommands:\n");
+  for (const auto& kv : commands()) std::printf("  %-12s %s\n", kv.first.c_str(), kv.second.summary);
+  std::printf(
+      "\nenvironment: FACET_MODELS (model folder), FACET_ISA=ref|avx2|neon (cap the kernels)\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    print_help();
+    return argc < 2 ? 2 : 0;
+  }
+  auto it = commands().find(argv[1]);
+  if (it == commands().end()) {
+    std::fprintf(stderr, "facet: unknown command '%s' (see facet --help)\n", argv[1]);
+    return 2;
+  }
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  for (const std::string& a : rest) {
+    if (a == "--help" || a == "-h") {
+      std::printf("%s", it->second.usage);
+      return 0;
+    }
+  }
+  facet::tools::Args args(rest);
+  try {
+    return it->second.fn(args);
+  } catch (const facet::tools::UsageError& e) {
+    std::fprintf(stderr, "facet %s: %s\n%s", argv[1], e.message.c_str(), it->second.usage);
+    return 2;
+  } catch (const facet::Error& e) {
+    std::fprintf(stderr, "facet %s: error: %s\n", argv[1], e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "facet %s: error: out of memory\n", argv[1]);
+    return 1;
+  }
+}
