@@ -1,6 +1,7 @@
 // Data-movement ops: Concat, Split, Slice, Gather, Shape, Reshape, Flatten, Squeeze, Unsqueeze,
-// Transpose, Pad, Resize, Upsample.
+// Transpose, Pad, Resize, Upsample, Expand, Tile.
 #include "ops/concat.h"
+#include "ops/expand.h"
 #include "ops/gather.h"
 #include "ops/pad.h"
 #include "ops/registry.h"
@@ -9,6 +10,7 @@
 #include "ops/shape.h"
 #include "ops/slice.h"
 #include "ops/split.h"
+#include "ops/tile.h"
 #include "ops/transpose.h"
 
 namespace facet::ops {
@@ -27,6 +29,8 @@ void register_tensor_ops(OpRegistry& registry) {
   registry.add("", "Pad", 1, 25, make_pad);
   registry.add("", "Resize", 10, 25, make_resize);
   registry.add("", "Upsample", 1, 9, make_upsample);
+  registry.add("", "Expand", 8, 25, make_expand);
+  registry.add("", "Tile", 6, 25, make_tile);
 }
 
 }  // namespace facet::ops
