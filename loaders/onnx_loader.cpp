@@ -213,7 +213,7 @@ void parse_attribute(PbReader& r, const Ctx& ctx, Attributes& attrs) {
   Attribute a;
   int64_t type = 0;
   bool has_f = false, has_i = false, has_s = false, has_t = false, has_g = false;
-  bool has_floats = false, has_ints = false, has_strings = false, has_other = false;
+  bool has_floats = false, has_ints = false, has_strings = false;
   while (r.next()) {
     switch (r.field()) {
       case 1:
@@ -233,7 +233,6 @@ void parse_attribute(PbReader& r, const Ctx& ctx, Attributes& attrs) {
       case 7: r.append_floats(a.floats); has_floats = true; break;
       case 8: r.append_int64s(a.ints); has_ints = true; break;
       case 9: a.strings.push_back(r.as_string()); has_strings = true; break;
-      case 10: case 11: case 14: case 15: case 22: case 23: has_other = true; break;
       case 20: type = r.as_int64(); break;
       default: break;
     }
@@ -259,7 +258,6 @@ void parse_attribute(PbReader& r, const Ctx& ctx, Attributes& attrs) {
       break;
     default: a.kind = K::kOther; break;  // sparse tensors, type protos, tensor lists
   }
-  (void)has_other;
   if (attrs.has(name)) r.fail_at(start, str_cat("attribute '", name, "' appears twice"));
   attrs.set(name, std::move(a));
 }
@@ -362,10 +360,14 @@ ModelData parse_model(PbReader& r, const Ctx& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Pass 2: Graph construction.
 
+// Fills in declared type information the value does not have yet (graph inputs first, then
+// graph outputs, then value_info; initializers keep their own).
 void set_declared(Value& v, const ValueInfoData& info) {
   if (v.initializer.defined()) return;
-  if (info.has_tensor_type && info.elem_type != 0) v.dtype = runtime_dtype(info.elem_type);
-  if (info.shape_known) {
+  if (v.dtype == DType::kUndefined && info.has_tensor_type && info.elem_type != 0) {
+    v.dtype = runtime_dtype(info.elem_type);
+  }
+  if (!v.shape_known && info.shape_known) {
     v.shape = info.shape;
     v.shape_known = true;
   }
@@ -488,10 +490,7 @@ std::shared_ptr<Graph> build_graph(ModelData& m, const Ctx& ctx) {
   }
   for (const ValueInfoData& vi : gd.value_info) {
     const int id = g.find_value(vi.name);
-    if (id >= 0 && !g.values[static_cast<size_t>(id)].shape_known &&
-        g.values[static_cast<size_t>(id)].dtype == DType::kUndefined) {
-      set_declared(g.values[static_cast<size_t>(id)], vi);
-    }
+    if (id >= 0) set_declared(g.values[static_cast<size_t>(id)], vi);
   }
 
   // Ops.

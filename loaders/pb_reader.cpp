@@ -58,7 +58,9 @@ std::string PbReader::context(size_t off, bool with_field) const {
 }
 
 void PbReader::fail(const std::string& msg) const {
-  facet::fail(str_cat(context(has_field_ ? value_off_ : offset(), true), ": ", msg));
+  // "... TensorProto 'w' field 9 (raw_data) declares ..." but "... TensorProto 'w': has no ...".
+  facet::fail(str_cat(context(has_field_ ? value_off_ : offset(), true), has_field_ ? " " : ": ",
+                      msg));
 }
 
 void PbReader::fail_at(size_t off, const std::string& msg) const {
@@ -71,17 +73,19 @@ uint64_t PbReader::read_varint(const uint8_t*& p, const uint8_t* end) const {
   uint64_t v = 0;
   for (int i = 0; i < 10; ++i) {
     if (p == end) {
-      facet::fail(str_cat(context(start_off, has_field_), ": truncated varint (", i,
+      facet::fail(str_cat(context(start_off, has_field_), has_field_ ? " " : ": ",
+                          "truncated varint (", i,
                           " bytes, end of message)"));
     }
     const uint8_t b = *p++;
     if (i == 9) {
       if (b & 0x80) {
-        facet::fail(str_cat(context(start_off, has_field_), ": varint longer than 10 bytes"));
+        facet::fail(str_cat(context(start_off, has_field_), has_field_ ? " " : ": ",
+                            "varint longer than 10 bytes"));
       }
       if (b > 1) {
-        facet::fail(str_cat(context(start_off, has_field_),
-                            ": varint overflows 64 bits (10th byte carries more than 1 bit)"));
+        facet::fail(str_cat(context(start_off, has_field_), has_field_ ? " " : ": ",
+                            "varint overflows 64 bits (10th byte carries more than 1 bit)"));
       }
     }
     v |= uint64_t(b & 0x7f) << (7 * i);

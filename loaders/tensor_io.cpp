@@ -244,7 +244,13 @@ Tensor read_npy(const std::string& path) {
   else if (kind == "f2") onnx_type = 10;
   else fail(str_cat(path, ": unsupported .npy dtype '", descr, "'"));
 
-  const int64_t numel = shape_numel(shape);
+  int64_t numel = 1;
+  for (int64_t d : shape) {
+    if (d != 0 && numel > std::numeric_limits<int64_t>::max() / d) {
+      fail(str_cat(path, ": .npy shape ", shape_str(shape), " overflows int64"));
+    }
+    numel *= d;
+  }
   const size_t data_start = header_start + header_len;
   const uint64_t have = n - data_start;
   const size_t esize = onnx_type == 1 || onnx_type == 6 ? 4 : onnx_type == 7 || onnx_type == 11 ? 8

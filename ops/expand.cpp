@@ -1,5 +1,7 @@
 #include "ops/expand.h"
 
+#include <algorithm>
+
 #include "ops/kernels/transpose/transpose.h"
 #include "ops/tensor_ops_common.h"
 

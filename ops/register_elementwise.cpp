@@ -15,7 +15,7 @@
 namespace facet::ops {
 
 namespace {
-constexpr int kMaxOpset = 25;
+constexpr int kMaxOpset = kLatestOpset;
 }  // namespace
 
 void register_elementwise_ops(OpRegistry& registry) {

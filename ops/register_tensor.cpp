@@ -16,21 +16,21 @@
 namespace facet::ops {
 
 void register_tensor_ops(OpRegistry& registry) {
-  registry.add("", "Concat", 1, 25, make_concat);
-  registry.add("", "Split", 1, 25, make_split);
-  registry.add("", "Slice", 1, 25, make_slice);
-  registry.add("", "Gather", 1, 25, make_gather);
-  registry.add("", "Shape", 1, 25, make_shape);
-  registry.add("", "Reshape", 1, 25, make_reshape);
-  registry.add("", "Flatten", 1, 25, make_flatten);
-  registry.add("", "Squeeze", 1, 25, make_squeeze);
-  registry.add("", "Unsqueeze", 1, 25, make_unsqueeze);
-  registry.add("", "Transpose", 1, 25, make_transpose);
-  registry.add("", "Pad", 1, 25, make_pad);
-  registry.add("", "Resize", 10, 25, make_resize);
+  registry.add("", "Concat", 1, kLatestOpset, make_concat);
+  registry.add("", "Split", 1, kLatestOpset, make_split);
+  registry.add("", "Slice", 1, kLatestOpset, make_slice);
+  registry.add("", "Gather", 1, kLatestOpset, make_gather);
+  registry.add("", "Shape", 1, kLatestOpset, make_shape);
+  registry.add("", "Reshape", 1, kLatestOpset, make_reshape);
+  registry.add("", "Flatten", 1, kLatestOpset, make_flatten);
+  registry.add("", "Squeeze", 1, kLatestOpset, make_squeeze);
+  registry.add("", "Unsqueeze", 1, kLatestOpset, make_unsqueeze);
+  registry.add("", "Transpose", 1, kLatestOpset, make_transpose);
+  registry.add("", "Pad", 1, kLatestOpset, make_pad);
+  registry.add("", "Resize", 10, kLatestOpset, make_resize);
   registry.add("", "Upsample", 1, 9, make_upsample);
-  registry.add("", "Expand", 8, 25, make_expand);
-  registry.add("", "Tile", 6, 25, make_tile);
+  registry.add("", "Expand", 8, kLatestOpset, make_expand);
+  registry.add("", "Tile", 6, kLatestOpset, make_tile);
 }
 
 }  // namespace facet::ops

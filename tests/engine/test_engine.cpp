@@ -168,12 +168,13 @@ std::shared_ptr<Graph> make_chain() {
 
 TEST(Session, RunsChainFoldsShapeAndReplans) {
   Session sess(make_chain());
+  // Rank-2 inputs: small 1-D float inputs would be treated as plan-time constants.
   for (int64_t n : {4, 1000, 4}) {
-    Tensor x = Tensor::empty(DType::kF32, {n});
+    Tensor x = Tensor::empty(DType::kF32, {1, n});
     for (int64_t i = 0; i < n; ++i) x.data<float>()[i] = static_cast<float>(i);
     auto outs = sess.run({x});
     ASSERT_EQ(outs.size(), 2u);
-    ASSERT_EQ(outs[0].shape(), Shape{n});
+    ASSERT_EQ(outs[0].shape(), (Shape{1, n}));
     for (int64_t i = 0; i < n; ++i) {
       EXPECT_EQ(outs[0].data<float>()[i], static_cast<float>(i) + 6.f);
       EXPECT_EQ(outs[1].data<float>()[i], static_cast<float>(i) + 1.f);
@@ -186,6 +187,16 @@ TEST(Session, RunsChainFoldsShapeAndReplans) {
   }
 }
 
+TEST(Session, SmallVectorInputsFoldAtPlanTime) {
+  Session sess(make_chain());
+  auto outs = sess.run({Tensor::from_f32({3}, {1.f, 2.f, 3.f})});
+  EXPECT_EQ(outs[0].data<float>()[2], 9.f);
+  EXPECT_EQ(sess.current_plan()->steps.size(), 0u);  // everything folded
+  // Another value of the same shape re-plans instead of reusing stale constants.
+  outs = sess.run({Tensor::from_f32({3}, {0.f, 0.f, 0.f})});
+  EXPECT_EQ(outs[0].data<float>()[2], 6.f);
+}
+
 TEST(Session, WrongInputGivesError) {
   Session sess(make_chain());
   std::vector<Tensor> outs;
@@ -195,7 +206,7 @@ TEST(Session, WrongInputGivesError) {
   EXPECT_FALSE(st.is_ok());
   EXPECT_NE(st.message().find("1 inputs, 0 were given"), std::string::npos) << st.message();
   // Still usable after errors.
-  auto ok = sess.run({Tensor::from_f32({2}, {1.f, 2.f})});
+  auto ok = sess.run({Tensor::from_f32({1, 2}, {1.f, 2.f})});
   EXPECT_EQ(ok[0].data<float>()[1], 8.f);
 }
 

@@ -120,7 +120,7 @@ TEST(OnnxLoader, InputWithoutShapeAndInt32InputBecomesInt64) {
   ValueInfoSpec x = value_info("x", DType::kI32, {});
   x.has_shape = false;
   m.graph.inputs.push_back(x);
-  m.graph.outputs.push_back(value_info("x", DType::kI32, {}));
+  m.graph.outputs.push_back(x);
   auto g = load(m);
   const Value& v = value(*g, "x");
   EXPECT_EQ(v.dtype, DType::kI64);
@@ -599,12 +599,12 @@ TEST(OnnxLoader, DuplicateAttributeAndUnnamedAttribute) {
 TEST(OnnxLoader, HostileWireLevelBytes) {
   ModelSpec m = const_model(f32_tensor("w", {1}, {1}));
   m.graph.extra = std::string("\x0b", 1);  // group start
-  EXPECT_CONTAINS(load_error(m), "GraphProto field 1 (node): wire type 3 (group) is not supported");
+  EXPECT_CONTAINS(load_error(m), "GraphProto field 1 (node) wire type 3 (group) is not supported");
   m.graph.extra = std::string("\x0a\xff\xff\xff\xff\x0f", 6);  // node with a 4 GB length
   EXPECT_CONTAINS(load_error(m), "declares 4294967295 bytes, 0 remain");
   m.graph.extra.clear();
   m.extra = std::string("\x3a\x05", 2);  // second graph field, truncated
-  EXPECT_CONTAINS(load_error(m), "ModelProto field 7 (graph): declares 5 bytes, 0 remain");
+  EXPECT_CONTAINS(load_error(m), "ModelProto field 7 (graph) declares 5 bytes, 0 remain");
   m.extra = std::string("\x3a\x00", 2);  // second, empty graph field
   EXPECT_CONTAINS(load_error(m), "more than one graph");
 }

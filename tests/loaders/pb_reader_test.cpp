@@ -267,7 +267,7 @@ TEST(PbReader, SubReaderStaysInside) {
       }
     }
   });
-  EXPECT_CONTAINS(err, "Inner field 1: declares 5 bytes, 0 remain");
+  EXPECT_CONTAINS(err, "Inner field 1 declares 5 bytes, 0 remain");
 }
 
 TEST(PbReader, DepthLimit) {

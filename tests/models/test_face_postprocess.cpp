@@ -70,7 +70,8 @@ std::array<double, 4> yunet_box_xyxy() {
 }
 
 RoiBox meta_roi() {
-  const loaders::Json& r = read_meta("tddfa_v2_mb05_120x120").at("roi_box_xyxy");
+  const loaders::Json meta = read_meta("tddfa_v2_mb05_120x120");
+  const loaders::Json& r = meta.at("roi_box_xyxy");
   return {r[0].number(), r[1].number(), r[2].number(), r[3].number()};
 }
 
@@ -238,7 +239,8 @@ TEST(Tddfa, PostprocessReproducesReferenceLandmarksAndPose) {
   EXPECT_LT(max_crop, 1e-3);
   EXPECT_LT(max_image, 1e-3);
 
-  const loaders::Json& pose = read_meta("tddfa_v2_mb05_120x120").at("pose_deg_yaw_pitch_roll");
+  const loaders::Json meta = read_meta("tddfa_v2_mb05_120x120");
+  const loaders::Json& pose = meta.at("pose_deg_yaw_pitch_roll");
   EXPECT_NEAR(r.upstream_pose.yaw, pose[0].number(), 0.01);
   EXPECT_NEAR(r.upstream_pose.pitch, pose[1].number(), 0.01);
   EXPECT_NEAR(r.upstream_pose.roll, pose[2].number(), 0.01);
@@ -400,7 +402,8 @@ TEST(Pfld, CropBoxMatchesMetaAndInputIsClose) {
   f.w = float(b[2] - b[0]);
   f.h = float(b[3] - b[1]);
   const PfldCrop crop = pfld_prepare(astronaut(), f);
-  const loaders::Json& cb = read_meta("pfld_ghostone_98pt_112x112").at("crop_box_xywh");
+  const loaders::Json meta = read_meta("pfld_ghostone_98pt_112x112");
+  const loaders::Json& cb = meta.at("crop_box_xywh");
   EXPECT_FLOAT_EQ(crop.x0, float(cb[0].number()));
   EXPECT_FLOAT_EQ(crop.y0, float(cb[1].number()));
   EXPECT_NEAR(crop.side, cb[2].number(), 1e-4);

@@ -71,11 +71,6 @@ class TempDir {
   std::vector<std::string> files_;
 };
 
-std::vector<uint8_t> read_bytes(const std::string& path) {
-  std::ifstream is(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-}
-
 // Error message of read_image, or "" if it succeeded.
 std::string read_error(const std::string& path, const loaders::ImageLimits& limits = {}) {
   Image img;

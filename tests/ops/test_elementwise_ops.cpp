@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "engine/thread_pool.h"
 #include "ops/broadcast.h"
 #include "ops/kernels/eltwise/eltwise.h"
 #include "tests/test_util.h"
@@ -286,6 +287,29 @@ TEST(Binary, LargeParallel) {
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < m; ++j) expect[i * m + j] = av[i * m + j] * bv[i];
   expect_close(run1("Mul", {&a, &b}), f32({n, m}, expect), 0.f, 0.f);
+  // Same through a thread pool: chunks start mid-row.
+  ThreadPool pool(3);
+  NodeDef def;
+  def.op_type = "Mul";
+  def.opset = 14;
+  def.input_present = {true, true};
+  auto op = ops::builtin_registry().create(def);
+  auto out = eval_op(*op, {&a, &b}, 1, &pool);
+  expect_close(out.at(0), f32({n, m}, expect), 0.f, 0.f);
+  // Unary, softmax and reduce through the pool too.
+  const Tensor big = f32({n * m}, av);
+  def.op_type = "Relu";
+  def.input_present = {true};
+  out = eval_op(*ops::builtin_registry().create(def), {&big}, 1, &pool);
+  for (size_t i = 0; i < av.size(); ++i) ASSERT_EQ(out[0].data<float>()[i], av[i] < 0 ? 0 : av[i]);
+  const Tensor sm_in = f32({m, n}, av);
+  def.op_type = "Softmax";
+  const Tensor sm_pool = eval_op(*ops::builtin_registry().create(def), {&sm_in}, 1, &pool)[0];
+  expect_close(sm_pool, run1("Softmax", {&sm_in}), 0.f, 0.f);
+  def.op_type = "ReduceMean";
+  def.attrs.set_ints("axes", {1});
+  const Tensor rm_pool = eval_op(*ops::builtin_registry().create(def), {&sm_in}, 1, &pool)[0];
+  expect_close(rm_pool, run1("ReduceMean", {&sm_in}, 13, def.attrs), 0.f, 0.f);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +336,7 @@ TEST(Unary, Activations) {
   expect_close(run1("HardSigmoid", {&x}, 22, ha), f32({5}, {0, 0.35f, 0.6f, 0.85f, 1}));
   const Tensor hx = f32({5}, {-4, -1, 0, 1, 4});
   expect_close(run1("HardSwish", {&hx}, 22),
-               f32({5}, {0, -1.f * (2.5f / 6.f), 0, 3.5f / 6.f, 4}));
+               f32({5}, {0, -2.f / 6.f, 0, 4.f / 6.f, 4}));
 }
 
 TEST(Unary, Math) {

@@ -701,9 +701,11 @@ TEST(NnNorm, InstanceNormHandChecked) {
   Attributes a;
   a.set_float("epsilon", 0.f);
   const float sd = std::sqrt(1.25f);
+  // A constant plane with epsilon 0 is 0 / 0, as in the reference formula.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
   expect_close(run_op("InstanceNormalization", a, {&x, &s, &b}, 1, 6)[0],
                Tensor::from_f32({1, 2, 4}, {2 * -1.5f / sd + 1, 2 * -0.5f / sd + 1,
-                                            2 * 0.5f / sd + 1, 2 * 1.5f / sd + 1, -1, -1, -1, -1}),
+                                            2 * 0.5f / sd + 1, 2 * 1.5f / sd + 1, nan, nan, nan, nan}),
                1e-5f, 1e-5f);
   a.set_float("epsilon", 1e-2f);
   auto y = run_op("InstanceNormalization", a, {&x, &s, &b}, 1, 22)[0].to_f32_vector();

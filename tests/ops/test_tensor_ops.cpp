@@ -338,6 +338,27 @@ TEST(Pad, Int64Constant) {
   expect_i64(run_op("Pad", Attributes(), {&x, &pads, &value})[0], {3}, {-1, 5, 6});
 }
 
+// ---------------------------------------------------------------- Expand / Tile
+
+TEST(Expand, BroadcastAndErrors) {
+  Tensor x = f32({3, 1}, {1, 2, 3});
+  Tensor shape = i64({3}, {2, 1, 2});
+  auto out = run_op("Expand", Attributes(), {&x, &shape});
+  expect_close(out[0], f32({2, 3, 2}, {1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3}));
+  Tensor bad = i64({2}, {2, 2});
+  EXPECT_THROW(run_op("Expand", Attributes(), {&x, &bad}), Error);
+}
+
+TEST(Tile, Repeats) {
+  Tensor x = i64({2, 2}, {1, 2, 3, 4});
+  Tensor reps = i64({2}, {2, 1});
+  expect_i64(run_op("Tile", Attributes(), {&x, &reps})[0], {4, 2}, {1, 2, 3, 4, 1, 2, 3, 4});
+  Tensor reps2 = i64({2}, {1, 2});
+  expect_i64(run_op("Tile", Attributes(), {&x, &reps2})[0], {2, 4}, {1, 2, 1, 2, 3, 4, 3, 4});
+  Tensor zero = i64({2}, {0, 2});
+  EXPECT_EQ(shape_str(run_op("Tile", Attributes(), {&x, &zero})[0].shape()), "[0,4]");
+}
+
 // ---------------------------------------------------------------- Resize
 
 // Resize-19 on a float input with scales (sizes = nullptr) or sizes.

@@ -55,8 +55,14 @@ void conv_f32_ref(const ConvParams& p, const float* input, const float* weight, 
                 const int64_t ih = oh * p.stride[1] + off_h;
                 float* out_row = out + (od * p.out_size[1] + oh) * p.out_size[2];
                 const float* in_row = in + (id * p.in_size[1] + ih) * p.in_size[2];
-                for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
-                  out_row[ow] += wv * in_row[ow * p.stride[2] + off_w];
+                if (p.stride[2] == 1) {
+                  // Same sum; the unit stride lets the compiler vectorize.
+                  const float* src = in_row + off_w;
+                  for (int64_t ow = ow_lo; ow < ow_hi; ++ow) out_row[ow] += wv * src[ow];
+                } else {
+                  for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
+                    out_row[ow] += wv * in_row[ow * p.stride[2] + off_w];
+                  }
                 }
               }
             }
