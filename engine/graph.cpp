@@ -98,6 +98,21 @@ void Graph::finalize() {
       if (pending[static_cast<size_t>(i)] > 0)
         fail(str_cat(node_label(i), ": the graph has a cycle through this node"));
   }
+  // Let ops pack their constant weights.
+  for (int i : topo_order_) {
+    Node& n = nodes[static_cast<size_t>(i)];
+    std::vector<const Tensor*> consts(n.inputs.size(), nullptr);
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      int in = n.inputs[k];
+      if (in >= 0 && values[static_cast<size_t>(in)].initializer.defined())
+        consts[k] = &values[static_cast<size_t>(in)].initializer;
+    }
+    try {
+      n.op->prepare(consts);
+    } catch (const Error& e) {
+      fail(str_cat(node_label(i), ": ", e.what()));
+    }
+  }
   for (int id : outputs) {
     FACET_CHECK(id >= 0 && id < nv, source, ": bad graph output id");
     const Value& v = values[static_cast<size_t>(id)];

@@ -104,8 +104,8 @@ std::vector<Tensor> eval_op(const Op& op, const std::vector<const Tensor*>& inpu
   if (ictx.scratch_bytes()) scratch = aligned_alloc_shared(ictx.scratch_bytes());
   std::vector<const Tensor*> in_ptrs;
   for (const Tensor* t : inputs) in_ptrs.push_back(t && t->defined() ? t : nullptr);
-  RunContext rctx(std::move(in_ptrs), std::move(out_ptrs), scratch.get(), ictx.scratch_bytes(),
-                  pool);
+  RunContext rctx(in_ptrs.data(), static_cast<int>(in_ptrs.size()), out_ptrs.data(),
+                  static_cast<int>(out_ptrs.size()), scratch.get(), ictx.scratch_bytes(), pool);
   op.run(rctx);
   return outs;
 }

@@ -91,25 +91,24 @@ class InferContext {
 
 class RunContext {
  public:
-  RunContext(std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs, void* scratch,
-             size_t scratch_bytes, ThreadPool* pool)
-      : inputs_(std::move(inputs)),
-        outputs_(std::move(outputs)),
+  // The pointer arrays must outlive the context; nothing is copied (run() must not allocate).
+  RunContext(const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs,
+             void* scratch, size_t scratch_bytes, ThreadPool* pool)
+      : inputs_(inputs),
+        num_inputs_(num_inputs),
+        outputs_(outputs),
+        num_outputs_(num_outputs),
         scratch_(scratch),
         scratch_bytes_(scratch_bytes),
         pool_(pool) {}
 
-  int num_inputs() const { return static_cast<int>(inputs_.size()); }
-  bool has_input(int i) const {
-    return i >= 0 && i < num_inputs() && inputs_[static_cast<size_t>(i)] != nullptr;
-  }
-  const Tensor& input(int i) const { return *inputs_[static_cast<size_t>(i)]; }
-  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  int num_inputs() const { return num_inputs_; }
+  bool has_input(int i) const { return i >= 0 && i < num_inputs_ && inputs_[i] != nullptr; }
+  const Tensor& input(int i) const { return *inputs_[i]; }
+  int num_outputs() const { return num_outputs_; }
   // Outputs come allocated with the dtype and shape set in infer(); absent outputs are nullptr.
-  bool has_output(int i) const {
-    return i >= 0 && i < num_outputs() && outputs_[static_cast<size_t>(i)] != nullptr;
-  }
-  Tensor& output(int i) const { return *outputs_[static_cast<size_t>(i)]; }
+  bool has_output(int i) const { return i >= 0 && i < num_outputs_ && outputs_[i] != nullptr; }
+  Tensor& output(int i) const { return *outputs_[i]; }
   void* scratch() const { return scratch_; }
   size_t scratch_bytes() const { return scratch_bytes_; }
   ThreadPool* pool() const { return pool_; }
@@ -120,8 +119,10 @@ class RunContext {
                     const std::function<void(int64_t, int64_t)>& fn) const;
 
  private:
-  std::vector<const Tensor*> inputs_;
-  std::vector<Tensor*> outputs_;
+  const Tensor* const* inputs_;
+  int num_inputs_;
+  Tensor* const* outputs_;
+  int num_outputs_;
   void* scratch_;
   size_t scratch_bytes_;
   ThreadPool* pool_;
@@ -132,6 +133,12 @@ class Op {
   virtual ~Op() = default;
   virtual void infer(InferContext& ctx) const = 0;
   virtual void run(const RunContext& ctx) const = 0;
+  // Called once by Graph::finalize(), before the graph is shared, with the inputs that are
+  // initializers (nullptr for the others). The only mutating call: an op may pack its weights
+  // here into the layout its kernel wants (and choose the kernel variant for active_isa()).
+  virtual void prepare(const std::vector<const Tensor*>& constant_inputs) {
+    (void)constant_inputs;
+  }
   // True for ops whose output 0 is input 0's data with another shape (Reshape, Flatten, Squeeze,
   // Unsqueeze, Identity, Dropout in inference). The executor makes output 0 a view of input 0
   // and never calls run() for such ops.

@@ -20,6 +20,13 @@ bool is_small_int_input(const Tensor& t, int64_t max_elems) {
   if (t.numel() > max_elems) return false;
   return t.dtype() == DType::kI64 || (t.dtype() == DType::kF32 && t.rank() <= 1);
 }
+// Element k as an exact bit pattern (int64 value, or the float's bits).
+int64_t value_bits(const Tensor& t, int64_t k) {
+  if (t.dtype() == DType::kI64) return t.data<int64_t>()[k];
+  uint32_t bits;
+  std::memcpy(&bits, t.data<float>() + k, 4);
+  return bits;
+}
 }  // namespace
 
 Session::Session(std::shared_ptr<const Graph> graph, SessionOptions options)
@@ -34,9 +41,15 @@ bool Session::plan_matches(const std::vector<Tensor>& inputs) const {
   if (!plan_ || inputs.size() != plan_shapes_.size()) return false;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].dtype() != plan_dtypes_[i] || inputs[i].shape() != plan_shapes_[i]) return false;
-    if (is_small_int_input(inputs[i], options_.const_int_input_max) &&
-        inputs[i].to_i64_vector() != plan_int_values_[i])
-      return false;
+    if (is_small_int_input(inputs[i], options_.const_int_input_max)) {
+      // Compare values without allocating (run() must not allocate in steady state).
+      const std::vector<int64_t>& want = plan_int_values_[i];
+      const Tensor& t = inputs[i];
+      if (static_cast<int64_t>(want.size()) != t.numel()) return false;
+      for (int64_t k = 0; k < t.numel(); ++k) {
+        if (value_bits(t, k) != want[static_cast<size_t>(k)]) return false;
+      }
+    }
   }
   return true;
 }
@@ -92,7 +105,9 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
     plan_shapes_.push_back(t.shape());
     plan_dtypes_.push_back(t.dtype());
     if (is_small_int_input(t, options_.const_int_input_max)) {
-      plan_int_values_.push_back(t.to_i64_vector());
+      std::vector<int64_t> bits(static_cast<size_t>(t.numel()));
+      for (int64_t k = 0; k < t.numel(); ++k) bits[static_cast<size_t>(k)] = value_bits(t, k);
+      plan_int_values_.push_back(std::move(bits));
       plan->constants[static_cast<size_t>(id)] = t.clone();
       is_const[static_cast<size_t>(id)] = true;
     } else {
@@ -254,36 +269,38 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
   plan_ = std::move(plan);
 }
 
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+void Session::execute(const std::vector<Tensor>& inputs) {
   const Graph& g = *graph_;
   if (!plan_matches(inputs)) build_plan(inputs);
   const Plan& plan = *plan_;
   for (size_t i = 0; i < inputs.size(); ++i) {
     int id = g.inputs[i];
-    if (!plan.constants[static_cast<size_t>(id)].defined()) slots_[static_cast<size_t>(id)] = inputs[i];
+    if (!plan.constants[static_cast<size_t>(id)].defined())
+      slots_[static_cast<size_t>(id)].assign_view(inputs[i]);
   }
   // Views: bind to the root's data (the root may be a graph input, bound just above).
   for (size_t v = 0; v < plan.alias_of.size(); ++v) {
     int root = plan.alias_of[v];
     if (root < 0 || plan.constants[v].defined()) continue;
-    const Tensor& r = slots_[static_cast<size_t>(root)];
-    slots_[v] = Tensor::view(plan.infos[v].dtype, plan.infos[v].shape, const_cast<void*>(r.raw()));
+    Tensor& slot = slots_[v];
+    if (!slot.defined()) slot = Tensor::view(plan.infos[v].dtype, plan.infos[v].shape, nullptr);
+    slot.set_data(const_cast<void*>(slots_[static_cast<size_t>(root)].raw()));
   }
   if (options_.profile) timings_.clear();
   char* base = static_cast<char*>(arena_.get());
-  std::vector<const Tensor*> in_ptrs;
-  std::vector<Tensor*> out_ptrs;
   for (const PlannedNode& step : plan.steps) {
     const Node& node = g.nodes[static_cast<size_t>(step.node)];
     if (node.op->output_is_view()) continue;
-    in_ptrs.assign(node.inputs.size(), nullptr);
+    in_ptrs_.assign(node.inputs.size(), nullptr);
     for (size_t k = 0; k < node.inputs.size(); ++k)
-      if (node.inputs[k] >= 0) in_ptrs[k] = &slots_[static_cast<size_t>(node.inputs[k])];
-    out_ptrs.assign(node.outputs.size(), nullptr);
+      if (node.inputs[k] >= 0) in_ptrs_[k] = &slots_[static_cast<size_t>(node.inputs[k])];
+    out_ptrs_.assign(node.outputs.size(), nullptr);
     for (size_t k = 0; k < node.outputs.size(); ++k)
-      if (node.outputs[k] >= 0) out_ptrs[k] = &slots_[static_cast<size_t>(node.outputs[k])];
-    RunContext ctx(in_ptrs, out_ptrs, step.scratch_bytes ? base + step.scratch_offset : nullptr,
-                   step.scratch_bytes, pool_.get());
+      if (node.outputs[k] >= 0) out_ptrs_[k] = &slots_[static_cast<size_t>(node.outputs[k])];
+    RunContext ctx(in_ptrs_.data(), static_cast<int>(in_ptrs_.size()), out_ptrs_.data(),
+                   static_cast<int>(out_ptrs_.size()),
+                   step.scratch_bytes ? base + step.scratch_offset : nullptr, step.scratch_bytes,
+                   pool_.get());
     if (options_.profile) {
       auto t0 = std::chrono::steady_clock::now();
       node.op->run(ctx);
@@ -293,15 +310,30 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
       node.op->run(ctx);
     }
   }
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  execute(inputs);
   std::vector<Tensor> outs;
-  outs.reserve(g.outputs.size());
-  for (int v : g.outputs) outs.push_back(slots_[static_cast<size_t>(v)].clone());
-  // Do not keep references to the caller's input buffers.
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    int id = g.inputs[i];
-    if (!plan.constants[static_cast<size_t>(id)].defined()) slots_[static_cast<size_t>(id)] = Tensor();
-  }
+  outs.reserve(graph_->outputs.size());
+  for (int v : graph_->outputs) outs.push_back(slots_[static_cast<size_t>(v)].clone());
   return outs;
+}
+
+void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {
+  execute(inputs);
+  const Graph& g = *graph_;
+  if (outputs->size() != g.outputs.size()) outputs->resize(g.outputs.size());
+  for (size_t k = 0; k < g.outputs.size(); ++k) {
+    const Tensor& src = slots_[static_cast<size_t>(g.outputs[k])];
+    Tensor& dst = (*outputs)[k];
+    if (!dst.defined() || dst.dtype() != src.dtype() || dst.shape() != src.shape() ||
+        !dst.owns_storage()) {
+      dst = src.clone();
+    } else if (src.nbytes()) {
+      std::memcpy(dst.raw(), src.raw(), src.nbytes());
+    }
+  }
 }
 
 Status Session::try_run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {

@@ -74,6 +74,9 @@ class Session {
   // Inputs in the order of graph().inputs; returns outputs in the order of graph().outputs.
   // Throws facet::Error on a wrong count, dtype or shape.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  // Like run(), writing into `outputs`: tensors that already have the right dtype and shape
+  // are filled in place, so a steady-state loop with fixed shapes allocates nothing.
+  void run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs);
   // Error as a value instead of an exception.
   Status try_run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs);
 
@@ -97,7 +100,11 @@ class Session {
   std::shared_ptr<void> arena_;
   size_t arena_capacity_ = 0;
   std::unique_ptr<ThreadPool> pool_;
+  void execute(const std::vector<Tensor>& inputs);
+
   std::vector<Tensor> slots_;  // per value id, the tensor used during run
+  std::vector<const Tensor*> in_ptrs_;  // per-step scratch, reused across steps
+  std::vector<Tensor*> out_ptrs_;
   std::vector<NodeTiming> timings_;
 };
 

@@ -109,6 +109,14 @@ Tensor Tensor::from_i64(Shape shape, const std::vector<int64_t>& values) {
 Tensor Tensor::scalar_f32(float v) { return from_f32({}, {v}); }
 Tensor Tensor::scalar_i64(int64_t v) { return from_i64({}, {v}); }
 
+void Tensor::assign_view(const Tensor& src) {
+  dtype_ = src.dtype_;
+  shape_.assign(src.shape_.begin(), src.shape_.end());
+  numel_ = src.numel_;
+  data_ = src.data_;
+  owner_.reset();
+}
+
 Tensor Tensor::reshaped(Shape shape) const {
   Tensor t = *this;
   int64_t n = shape_numel(shape);

@@ -74,6 +74,12 @@ class Tensor {
     return static_cast<const T*>(data_);
   }
 
+  // Makes this tensor a non-owning view of src's data with src's dtype and shape, reusing this
+  // object's shape storage (no allocation when the rank does not grow).
+  void assign_view(const Tensor& src);
+  // Points a non-owning tensor at other data of the same size (the executor rebinding views).
+  void set_data(void* data) { data_ = data; }
+
   // Same storage, another shape with the same element count.
   Tensor reshaped(Shape shape) const;
   // Deep copy into owned storage.

@@ -58,6 +58,30 @@ const std::map<std::string, Command>& commands() {
         "the name is the reason) that are known to fail: they are reported as XFAIL and do\n"
         "not fail the run; a listed test that passes is reported as XPASS. Exit code 1 when\n"
         "an unlisted test fails. --json writes a report with every test's result.\n"}},
+      {"segment",
+       {cmd_segment, "semantic segmentation (ESPNet, Cityscapes): overlay, label map, class shares",
+        "usage: facet segment IMAGE... [-o DIR] [--size WxH] [--alpha A] [--no-legend]\n"
+        "                     [--threads N] [--models DIR]\n"
+        "\n"
+        "Runs ESPNet at --size (default 1024x512; any size >= 8x8, padded to multiples of 8\n"
+        "and cropped back) and writes DIR/<stem>_overlay.png (Cityscapes colours blended with\n"
+        "the photo, weight --alpha, default 0.5, with a legend of the classes present) and\n"
+        "DIR/<stem>_labels.png (gray, class index per pixel, the photo's size). DIR defaults\n"
+        "to the current folder and is created if missing. Prints the share of pixels per\n"
+        "class. Input files are never overwritten.\n"}},
+      {"stylize",
+       {cmd_stylize, "fast style transfer at any size, optionally only inside a class mask",
+        "usage: facet stylize IMAGE --style matta|mathura|FILE.onnx [-o OUT.png] [--max-side N]\n"
+        "                     [--mask CLASS[,CLASS...]] [--feather PX] [--size WxH]\n"
+        "                     [--threads N] [--models DIR]\n"
+        "\n"
+        "Stylizes the whole image (padded to multiples of 4 by reflection, cropped back) and\n"
+        "writes a PNG (default <stem>_<style>.png in the current folder). --max-side N first\n"
+        "shrinks the image so its longer side is at most N. --mask blends the stylized image\n"
+        "into the original only on the given Cityscapes classes (names such as person, car,\n"
+        "sky, road, or ids 0..19; segmentation at --size, default 1024x512) and/or 'face'\n"
+        "(ellipses from the face detector), with a smooth edge --feather PX wide (default 8)\n"
+        "outside the mask; pixels farther away stay byte-identical to the input.\n"}},
   };
   return table;
 }
