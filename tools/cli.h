@@ -41,6 +41,7 @@ int cmd_inspect(Args& args);
 int cmd_run(Args& args);
 int cmd_verify(Args& args);
 int cmd_conformance(Args& args);
+int cmd_face(Args& args);
 int cmd_segment(Args& args);   // tools/cmd_segment.cpp
 int cmd_stylize(Args& args);   // tools/cmd_stylize.cpp
 

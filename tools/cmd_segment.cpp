@@ -52,12 +52,14 @@ int cmd_segment(Args& args) {
   models::Segmenter segmenter(loaders::resolve_model_file(kEspnetFile, models_dir), opts);
   std::printf("model: %s (loaded in %.0f ms), network size %dx%d\n", kEspnetFile,
               ms_since(t_load), opts.net_width, opts.net_height);
+  std::fflush(stdout);
 
   int failures = 0;
   std::set<std::string> used_stems;
   for (const std::string& path : images) {
     try {
       const loaders::Image image = loaders::read_image(path);
+      models::check_image_size(image, path);
       std::string stem = file_stem(path);
       for (int k = 2; used_stems.count(stem); ++k) stem = str_cat(file_stem(path), "_", k);
       used_stems.insert(stem);
@@ -81,6 +83,7 @@ int cmd_segment(Args& args) {
         std::printf("  %2d %-14s %6.2f%%\n", id, models::cityscapes_class_name(id),
                     100.0 * seg.share(id));
     } catch (const Error& e) {
+      std::fflush(stdout);
       std::fprintf(stderr, "facet segment: error: %s\n", e.what());
       ++failures;
     }

@@ -71,7 +71,8 @@ MaskSpec parse_mask(const std::string& text) {
       throw UsageError{str_cat("--mask: unknown class '", item, "'; use face, ", names,
                                " (spaces as _), or ids 0..19")};
     }
-    spec.classes.push_back(id);
+    if (std::find(spec.classes.begin(), spec.classes.end(), id) == spec.classes.end())
+      spec.classes.push_back(id);
   }
   if (spec.classes.empty() && !spec.face) throw UsageError{"--mask needs at least one class"};
   return spec;

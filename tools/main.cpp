@@ -20,6 +20,21 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   using namespace facet::tools;
   static const std::map<std::string, Command> table = {
+      {"face",
+       {cmd_face, "detect faces, 68/98 landmarks and head pose; annotated PNG + JSON",
+        "usage: facet face IMAGE|FOLDER... [-o OUT_DIR] [--json FILE] [--detector yunet|ultraface]\n"
+        "                  [--landmarks 68|98|both] [--jobs N] [--threads N] [--detect-size N]\n"
+        "                  [--score T] [--no-draw] [--quiet] [--models DIR]\n"
+        "\n"
+        "For each image (PNG, JPEG or binary PPM; a folder adds its image files) writes\n"
+        "OUT_DIR/STEM.png (boxes, 5 points, landmarks, pose axes) and OUT_DIR/STEM.json (schema\n"
+        "in the README); --json FILE also writes one document with every image and every error.\n"
+        "OUT_DIR defaults to ./out. Detection runs YuNet with the long side resized to\n"
+        "--detect-size (default 320) or UltraFace at 320x240; --score sets the threshold\n"
+        "(default 0.6 YuNet, 0.7 UltraFace). --jobs N processes N images at a time, each with\n"
+        "its own pipeline; --threads N threads per model. A file that cannot be read is reported\n"
+        "and skipped; the exit status is 1 when any image failed. No face is a valid result.\n"
+        "Outputs are written atomically and never over an input file.\n"}},
       {"inspect",
        {cmd_inspect, "show a model's inputs, outputs, ops, parameters, MACs and planned memory",
         "usage: facet inspect MODEL [--shape NAME=D,D,...]... [--models DIR]\n"
