@@ -4,6 +4,7 @@
 #include <limits>
 #include <numeric>
 
+#include "engine/status.h"
 #include "engine/tensor.h"
 
 namespace facet {
@@ -49,6 +50,9 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests) {
       cursor = std::max(cursor, s.end);
     }
     if (best == std::numeric_limits<size_t>::max()) best = cursor;
+    // Overflow-checked end (sizes were bounded by the caller, but many of them could add up).
+    FACET_CHECK(best <= std::numeric_limits<size_t>::max() / 2 - size,
+                "memory plan overflows the address space (", best, " + ", size, " bytes)");
     plan.offsets[idx] = best;
     plan.total_bytes = std::max(plan.total_bytes, best + size);
     placed.push_back(idx);

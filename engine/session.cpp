@@ -180,6 +180,11 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
       }
       continue;
     }
+    // A node whose outputs are all unused ("" names) has nothing to compute, and kernels write
+    // output 0 unconditionally: skip it rather than run it with a null output.
+    bool any_output = false;
+    for (int v : node.outputs) any_output = any_output || v >= 0;
+    if (!any_output) continue;
     PlannedNode step;
     step.node = ni;
     step.scratch_bytes = ictx.scratch_bytes();
@@ -226,8 +231,14 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
   std::vector<int> req_value;  // value id, or -(step+1) for scratch
   for (size_t v = 0; v < nv; ++v) {
     if (first[v] < 0 || is_const[v] || plan->alias_of[v] >= 0) continue;
-    size_t bytes = static_cast<size_t>(shape_numel(plan->infos[v].shape)) *
-                   dtype_size(plan->infos[v].dtype);
+    // numel * element size must not wrap around: a wrapped size would give a tiny buffer that
+    // the kernel then overruns. A quarter of the address space is far above any real limit.
+    const uint64_t numel = static_cast<uint64_t>(shape_numel(plan->infos[v].shape));
+    const size_t esize = std::max<size_t>(dtype_size(plan->infos[v].dtype), 1);
+    FACET_CHECK(numel <= std::numeric_limits<size_t>::max() / 4 / esize, g.source, ": value '",
+                g.values[v].name, "' of shape ", shape_str(plan->infos[v].shape),
+                " is too large to allocate");
+    size_t bytes = static_cast<size_t>(numel) * esize;
     plan->naive_bytes += (bytes + kAlignment - 1) / kAlignment * kAlignment;
     reqs.push_back({bytes, first[v], std::max(first[v], last[v])});
     req_value.push_back(static_cast<int>(v));
@@ -235,6 +246,9 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
   for (int s = 0; s < nsteps; ++s) {
     size_t b = plan->steps[static_cast<size_t>(s)].scratch_bytes;
     if (!b) continue;
+    FACET_CHECK(b <= std::numeric_limits<size_t>::max() / 4,
+                g.node_label(plan->steps[static_cast<size_t>(s)].node), ": scratch of ", b,
+                " bytes is too large");
     plan->naive_bytes += (b + kAlignment - 1) / kAlignment * kAlignment;
     reqs.push_back({b, s, s});
     req_value.push_back(-(s + 1));

@@ -19,6 +19,7 @@
 #include "loaders/pb_reader.h"
 #include "loaders/tensor_io.h"
 #include "loaders/tensor_proto.h"
+#include "ops/fusion.h"
 #include "ops/registry.h"
 
 namespace facet::loaders {
@@ -515,6 +516,7 @@ std::shared_ptr<Graph> build_graph(ModelData& m, const Ctx& ctx) {
     }
     FACET_CHECK(n.op != nullptr, g.node_label(static_cast<int>(i)), ": op factory returned null");
   }
+  ops::fuse_graph(g);
   g.finalize();
   return graph;
 }

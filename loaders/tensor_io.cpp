@@ -206,8 +206,13 @@ class NpyHeader {
 
 Tensor read_npy(const std::string& path) {
   const std::string bytes = read_file_bytes(path);
-  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  const size_t n = bytes.size();
+  return parse_npy(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path);
+}
+
+Tensor parse_npy(const uint8_t* data, size_t size, const std::string& path) {
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  const auto* p = data;
+  const size_t n = size;
   if (n < 10 || std::memcmp(p, "\x93NUMPY", 6) != 0) fail(str_cat(path, ": not an .npy file"));
   const int major = p[6];
   size_t header_len, header_start;

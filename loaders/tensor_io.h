@@ -21,6 +21,8 @@ std::string serialize_tensor_proto(const Tensor& t, const std::string& name = ""
 // .npy version 1.0/2.0/3.0, dtypes <f4 <f8 <i8 <i4 |u1 |b1 <f2, C order only (converted to
 // float32 or int64).
 Tensor read_npy(const std::string& path);
+// The same, from memory (`where` is used in messages).
+Tensor parse_npy(const uint8_t* data, size_t size, const std::string& where);
 void write_npy(const std::string& path, const Tensor& t);  // float32 or int64
 
 // Raw float32 little-endian; the file size must equal numel * 4.

@@ -1,6 +1,7 @@
 #include "models/detection.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace facet::models {
 
@@ -13,21 +14,41 @@ float box_iou(const FaceBox& a, const FaceBox& b) {
 }
 
 std::vector<FaceBox> nms(std::vector<FaceBox> boxes, float iou_threshold, int top_k) {
-  std::stable_sort(boxes.begin(), boxes.end(),
-                   [](const FaceBox& a, const FaceBox& b) { return a.score > b.score; });
+  NmsScratch scratch;
+  scratch.candidates = std::move(boxes);
   std::vector<FaceBox> kept;
-  for (const FaceBox& b : boxes) {
-    if (top_k > 0 && static_cast<int>(kept.size()) >= top_k) break;
+  nms_into(&scratch, iou_threshold, top_k, &kept);
+  return kept;
+}
+
+void nms_into(NmsScratch* scratch, float iou_threshold, int top_k, std::vector<FaceBox>* out) {
+  const std::vector<FaceBox>& boxes = scratch->candidates;
+  std::vector<int>& order = scratch->order;
+  order.resize(boxes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  // Descending score, ties by index: the order of a stable sort, with std::sort (which, unlike
+  // std::stable_sort, needs no temporary buffer). NaN scores sort last.
+  auto key = [&](int i) {
+    const float s = boxes[static_cast<size_t>(i)].score;
+    return s == s ? s : -std::numeric_limits<float>::infinity();
+  };
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    const float ka = key(a), kb = key(b);
+    return ka > kb || (ka == kb && a < b);
+  });
+  out->clear();
+  for (int idx : order) {
+    if (top_k > 0 && static_cast<int>(out->size()) >= top_k) break;
+    const FaceBox& b = boxes[static_cast<size_t>(idx)];
     bool keep = true;
-    for (const FaceBox& k : kept) {
+    for (const FaceBox& k : *out) {
       if (box_iou(b, k) > iou_threshold) {
         keep = false;
         break;
       }
     }
-    if (keep) kept.push_back(b);
+    if (keep) out->push_back(b);
   }
-  return kept;
 }
 
 void scale_boxes(std::vector<FaceBox>* boxes, float sx, float sy) {

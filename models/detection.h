@@ -30,6 +30,17 @@ float box_iou(const FaceBox& a, const FaceBox& b);
 // IoU > iou_threshold. Keeps at most top_k boxes (top_k <= 0: no limit).
 std::vector<FaceBox> nms(std::vector<FaceBox> boxes, float iou_threshold, int top_k = 0);
 
+// Working memory of the decoders' NMS, reused across calls.
+struct NmsScratch {
+  std::vector<FaceBox> candidates;  // boxes above the score threshold, in decoding order
+  std::vector<int> order;           // candidate indices sorted by descending score
+};
+
+// nms() of scratch->candidates into *out (cleared first), with the same result: ties keep their
+// decoding order. Allocates nothing once scratch->order and *out have the capacity (the decoders
+// reserve the number of anchors and top_k).
+void nms_into(NmsScratch* scratch, float iou_threshold, int top_k, std::vector<FaceBox>* out);
+
 // Multiplies coordinates (box and points) by sx, sy: maps from detector-input pixels to image
 // pixels.
 void scale_boxes(std::vector<FaceBox>* boxes, float sx, float sy);

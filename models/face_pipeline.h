@@ -10,10 +10,24 @@
 //     pixels, upstream yaw/pitch/roll, and a similarity fit (R, s, t, Euler angles, residual);
 //  3. per face, optional PFLD 98 points on the square crop around the box.
 //
+// Models come from a folder (the shared layout, FaceModelPaths), from bytes in memory
+// (FaceModelBytes: e.g. files the application mapped or bundled itself), or from the copies
+// compiled into the binary with -DFACET_EMBED_MODELS=ON (the folder name "embedded"). All three
+// go through the same loading code; the bytes are copied, so the caller may free them after
+// construction.
+//
+// Steady state: detect_into() keeps every buffer between calls (converted and resized images,
+// crops, network inputs and outputs through Session::run_into, decoder and NMS scratch), so once
+// it has run on an image of some size, further calls on images of that size allocate nothing,
+// provided `out` is the same FaceDetections and the number of faces does not grow beyond what its
+// elements already held. detect() is detect_into() into a fresh result (which allocates it).
+//
 // A FacePipeline is not thread-safe (its sessions hold arenas); use one per thread. The model
 // graphs could be shared, but each instance loads its own copy.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +66,43 @@ struct FaceModelPaths {
   std::string pfld = "landmarks/pfld_ghostone_98pt_112x112.onnx";
 };
 
+// A read-only byte range owned by the caller.
+struct ByteSpan {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  bool empty() const { return data == nullptr || size == 0; }
+};
+
+// The model files held in memory. Only the models that the options enable are needed: the
+// detector's (yunet or ultraface), tddfa plus the five BFM/whitening arrays for landmarks68,
+// pfld for landmarks98. The .f32 arrays are the raw little-endian float32 files of the tddfa/
+// folder. External tensor data is refused (the face models have none).
+struct FaceModelBytes {
+  ByteSpan yunet;           // detection/yunet_s_dynamic.onnx
+  ByteSpan ultraface;       // detection/ultraface_rfb_320x240_simplified.onnx
+  ByteSpan tddfa;           // tddfa/tddfa_v2_mb05_120x120.onnx
+  ByteSpan pfld;            // landmarks/pfld_ghostone_98pt_112x112.onnx
+  ByteSpan bfm_u_base;      // tddfa/bfm68_u_base.f32      (204 floats)
+  ByteSpan bfm_w_shp_base;  // tddfa/bfm68_w_shp_base.f32  (204 x 40)
+  ByteSpan bfm_w_exp_base;  // tddfa/bfm68_w_exp_base.f32  (204 x 10)
+  ByteSpan param_mean;      // tddfa/param_mean_62.f32
+  ByteSpan param_std;       // tddfa/param_std_62.f32
+};
+
+// The model folder name that selects the models compiled into the binary.
+constexpr const char kEmbeddedModelDir[] = "embedded";
+
+// Points *out at the embedded model files (static storage). Returns false, leaving *out as is,
+// when the build has no embedded models or one of the files in `paths` is missing.
+bool embedded_face_models(FaceModelBytes* out, const FaceModelPaths& paths = {});
+
+// Where to load the face models from, for front ends (`facet face`, the C API):
+//  - explicit_dir == "embedded": "embedded";
+//  - else loaders::find_models_dir(explicit_dir) (--models, $FACET_MODELS, ../shared/models, ...);
+//  - when that finds no folder and the models are embedded: "embedded";
+//  - otherwise "".
+std::string resolve_face_model_dir(const std::string& explicit_dir = "");
+
 struct FaceResult {
   FaceBox box;                        // image pixels; 5 points when the detector gives them
   RoiBox roi;                         // 3DDFA crop region
@@ -78,9 +129,13 @@ struct FaceDetections {
 
 class FacePipeline {
  public:
-  // Loads the models found under model_dir. Throws facet::Error naming the file on failure.
+  // Loads the models found under model_dir (paths relative to it), or the embedded ones when
+  // model_dir is "embedded" (kEmbeddedModelDir). Throws facet::Error naming the file on failure.
   explicit FacePipeline(const std::string& model_dir, const FacePipelineOptions& options = {},
                         const FaceModelPaths& paths = {});
+  // Loads the models from memory (copied; `models` may be freed afterwards). Throws facet::Error
+  // naming the model on failure, or when a model the options need is missing.
+  explicit FacePipeline(const FaceModelBytes& models, const FacePipelineOptions& options = {});
   ~FacePipeline();
   FacePipeline(const FacePipeline&) = delete;
   FacePipeline& operator=(const FacePipeline&) = delete;
@@ -88,23 +143,35 @@ class FacePipeline {
   // Error-as-value construction.
   static Status create(const std::string& model_dir, const FacePipelineOptions& options,
                        std::unique_ptr<FacePipeline>* out, const FaceModelPaths& paths = {});
+  static Status create(const FaceModelBytes& models, const FacePipelineOptions& options,
+                       std::unique_ptr<FacePipeline>* out);
 
   // Runs all stages on an RGB or gray image. Throws facet::Error on engine failures.
   FaceDetections detect(const loaders::Image& image);
-  // Error-as-value variant.
+  // The same into caller-owned storage, reusing out->faces and the vectors inside each face (see
+  // the steady-state note at the top). On an exception *out is left in a valid but unspecified
+  // state.
+  void detect_into(const loaders::Image& image, FaceDetections* out);
+  // Error-as-value variants.
   Status try_detect(const loaders::Image& image, FaceDetections* out);
+  Status try_detect_into(const loaders::Image& image, FaceDetections* out);
 
   const FacePipelineOptions& options() const { return options_; }
 
  private:
-  std::vector<FaceBox> run_detector(const loaders::Image& rgb);
+  struct ModelNames;
+  struct Workspace;
+  // The one loading path of both constructors.
+  void init(const FaceModelBytes& models, const ModelNames& names);
+  void run_detector(const loaders::Image& rgb);
 
   FacePipelineOptions options_;
   std::unique_ptr<Session> detector_;
   std::unique_ptr<Session> tddfa_;
   std::unique_ptr<Session> pfld_;
   TddfaBasis basis_;
-  std::vector<int> yunet_output_index_;  // per (stride, kind): index into the outputs
+  int yunet_output_index_[12] = {};  // per (stride, kind): index into the outputs
+  std::unique_ptr<Workspace> ws_;    // buffers reused across detect_into() calls
 };
 
 }  // namespace facet::models

@@ -24,8 +24,14 @@ struct PfldCrop {
 // Upstream resizes with PIL BICUBIC; this uses bilinear (cv2 INTER_LINEAR), which differs by a
 // few levels per pixel (see the report of issue 3).
 PfldCrop pfld_prepare(const Image& image, const FaceBox& box, int input_size = 112);
+// The same into *crop (its input tensor reused when the shape fits), with *resized and *scratch
+// as working memory: allocation-free after the first call. `image` must have 3 channels.
+void pfld_prepare_into(const Image& image, const FaceBox& box, int input_size, Image* resized,
+                       ResizeScratch* scratch, PfldCrop* crop);
 
 // 98 points in image pixels from the 196 network outputs.
 std::vector<Point2> pfld_decode(const float* output, int num_points, const PfldCrop& crop);
+void pfld_decode_into(const float* output, int num_points, const PfldCrop& crop,
+                      std::vector<Point2>* out);
 
 }  // namespace facet::models

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,14 @@ struct TddfaBasis {
   // Reads bfm68_u_base.f32, bfm68_w_shp_base.f32, bfm68_w_exp_base.f32, param_mean_62.f32 and
   // param_std_62.f32 from `tddfa_dir`. Throws facet::Error naming the file on a size mismatch.
   static TddfaBasis load(const std::string& tddfa_dir);
+
+  // The same from the five files' bytes held in memory (copied). `name` starts error messages.
+  struct Bytes {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+  };
+  static TddfaBasis from_bytes(Bytes u_base, Bytes w_shp_base, Bytes w_exp_base, Bytes param_mean,
+                               Bytes param_std, const std::string& name);
 };
 
 // Upstream parse_roi_box_from_bbox, from a face box (left, top, right, bottom):
@@ -61,6 +71,10 @@ RoiBox tddfa_roi_from_box(double left, double top, double right, double bottom);
 Image tddfa_crop(const Image& image, const RoiBox& roi);
 // [1, 3, 120, 120] network input from an RGB image: the crop above, BGR, (x - 127.5) / 128.
 Tensor tddfa_prepare(const Image& rgb_image, const RoiBox& roi);
+// tddfa_prepare into *input (reused when it is already [1, 3, 120, 120]), with *crop and *scratch
+// as working memory: allocation-free after the first call. `rgb_image` must have 3 channels.
+void tddfa_prepare_into(const Image& rgb_image, const RoiBox& roi, Image* crop,
+                        ResizeScratch* scratch, Tensor* input);
 // Same normalisation from an already cropped 120x120 image whose channels are BGR.
 Tensor tddfa_input_from_bgr_crop(const Image& bgr_crop);
 
@@ -70,13 +84,19 @@ std::array<double, kTddfaParams> tddfa_denormalize(const float* param, const Tdd
 // V = u_base + w_shp_base alpha_shp + w_exp_base alpha_exp, as 68 points (model frame).
 std::vector<Point3> tddfa_unposed_shape(const std::array<double, kTddfaParams>& p,
                                         const TddfaBasis& basis);
+void tddfa_unposed_shape_into(const std::array<double, kTddfaParams>& p, const TddfaBasis& basis,
+                              std::vector<Point3>* out);
 // R V + t with R = P[:, :3], t = P[:, 3] (crop frame).
 std::vector<Point3> tddfa_posed_shape(const std::array<double, kTddfaParams>& p,
                                       const std::vector<Point3>& unposed);
+void tddfa_posed_shape_into(const std::array<double, kTddfaParams>& p,
+                            const std::vector<Point3>& unposed, std::vector<Point3>* out);
 // Upstream similar_transform (size = 120): x = (x - 1) sx + roi.x0, y = (120 - y) sy + roi.y0,
 // z = (z - 1)(sx + sy)/2 - min(z), with sx = (roi.x1 - roi.x0)/120, sy = (roi.y1 - roi.y0)/120.
 std::vector<Point3> tddfa_to_image(const std::vector<Point3>& crop_pts, const RoiBox& roi,
                                    int size = kTddfaInputSize);
+void tddfa_to_image_into(const std::vector<Point3>& crop_pts, const RoiBox& roi, int size,
+                         std::vector<Point3>* out);
 
 // Angles in degrees, named as upstream: yaw, pitch, roll (the matrix2angle convention:
 // yaw = asin(R[2][0]), pitch = atan2(R[2][1], R[2][2]), roll = atan2(R[1][0], R[0][0]), each
@@ -107,7 +127,9 @@ struct SimilarityFit {
 // S = diag(1, 1, sign(det U det V)) (so det R = +1 even if the best orthogonal map would be a
 // reflection), s = trace(D S) / var(src), t = mean(dst) - s R mean(src). Needs >= 3 points that
 // are not all collinear; throws facet::Error on size mismatch or degenerate input.
+// Allocation-free (fixed-size 3x3 algebra only).
 SimilarityFit fit_similarity(const std::vector<Point3>& src, const std::vector<Point3>& dst);
+SimilarityFit fit_similarity(const Point3* src, const Point3* dst, size_t n);
 
 struct TddfaResult {
   std::array<double, kTddfaParams> params{};  // denormalised
@@ -123,5 +145,14 @@ struct TddfaResult {
 
 // The whole post-processing from the 62 raw network outputs and the roi that was cropped.
 TddfaResult tddfa_postprocess(const float* param, const RoiBox& roi, const TddfaBasis& basis);
+
+// Working memory of tddfa_postprocess_into.
+struct TddfaScratch {
+  std::vector<Point3> unposed;
+  std::vector<Point3> posed;
+};
+// The same into *out, reusing its vectors and *scratch: allocation-free after the first call.
+void tddfa_postprocess_into(const float* param, const RoiBox& roi, const TddfaBasis& basis,
+                            TddfaScratch* scratch, TddfaResult* out);
 
 }  // namespace facet::models

@@ -31,11 +31,25 @@ std::vector<std::array<float, 4>> ultraface_priors(int input_w, int input_h) {
 std::vector<FaceBox> ultraface_decode(const float* scores, const float* boxes, int64_t count,
                                       int image_w, int image_h, const UltrafaceOptions& options,
                                       int input_w, int input_h) {
-  const std::vector<std::array<float, 4>> priors = ultraface_priors(input_w, input_h);
+  NmsScratch scratch;
+  std::vector<FaceBox> out;
+  ultraface_decode_into(scores, boxes, count, ultraface_priors(input_w, input_h), image_w, image_h,
+                        options, &scratch, &out);
+  return out;
+}
+
+void ultraface_decode_into(const float* scores, const float* boxes, int64_t count,
+                           const std::vector<std::array<float, 4>>& priors, int image_w,
+                           int image_h, const UltrafaceOptions& options, NmsScratch* scratch,
+                           std::vector<FaceBox>* out) {
   FACET_CHECK(count == static_cast<int64_t>(priors.size()), "UltraFace decode: ", count,
-              " boxes, expected ", priors.size(), " priors for a ", input_w, "x", input_h,
-              " input");
-  std::vector<FaceBox> candidates;
+              " boxes, expected ", priors.size(), " priors");
+  std::vector<FaceBox>& candidates = scratch->candidates;
+  candidates.clear();
+  candidates.reserve(priors.size());
+  scratch->order.reserve(priors.size());
+  out->reserve(options.top_k > 0 ? std::min(priors.size(), static_cast<size_t>(options.top_k))
+                                  : priors.size());
   for (int64_t n = 0; n < count; ++n) {
     const float score = scores[2 * n + 1];
     if (!(score > options.score_threshold)) continue;
@@ -53,14 +67,27 @@ std::vector<FaceBox> ultraface_decode(const float* scores, const float* boxes, i
     f.score = score;
     candidates.push_back(f);
   }
-  return nms(std::move(candidates), options.nms_iou, options.top_k);
+  nms_into(scratch, options.nms_iou, options.top_k, out);
 }
 
 Tensor ultraface_prepare(const Image& image, int input_w, int input_h) {
+  Image rgb_storage, resized;
+  ResizeScratch scratch;
+  Tensor t;
+  ultraface_prepare_into(as_three_channels(image, &rgb_storage), input_w, input_h, &resized,
+                         &scratch, &t);
+  return t;
+}
+
+void ultraface_prepare_into(const Image& image, int input_w, int input_h, Image* resized,
+                            ResizeScratch* scratch, Tensor* out) {
+  FACET_CHECK(image.channels == 3 && !image.empty(), "UltraFace: need a non-empty 3-channel image");
+  resize_region_into(image, 0, 0, image.width, image.height, input_w, input_h, resized, scratch);
   Normalization norm;
   norm.mean = {127.f, 127.f, 127.f};
   norm.std = {128.f, 128.f, 128.f};
-  return image_to_nchw(resize_bilinear(to_three_channels(image), input_w, input_h), norm);
+  ensure_nchw_f32(out, 3, input_h, input_w);
+  image_to_nchw_into(*resized, norm, input_w, input_h, out->data<float>());
 }
 
 }  // namespace facet::models

@@ -34,7 +34,18 @@ std::vector<FaceBox> ultraface_decode(const float* scores, const float* boxes, i
                                       int image_w, int image_h, const UltrafaceOptions& options = {},
                                       int input_w = 320, int input_h = 240);
 
+// The same with precomputed priors (ultraface_priors(input_w, input_h)), into *out, using
+// *scratch: allocation-free after the first call.
+void ultraface_decode_into(const float* scores, const float* boxes, int64_t count,
+                           const std::vector<std::array<float, 4>>& priors, int image_w,
+                           int image_h, const UltrafaceOptions& options, NmsScratch* scratch,
+                           std::vector<FaceBox>* out);
+
 // [1, 3, 240, 320] RGB (x - 127) / 128 from an RGB (or gray) image of any size.
 Tensor ultraface_prepare(const Image& image, int input_w = 320, int input_h = 240);
+// The same into *out (reused when its shape fits), with *resized and *scratch as working memory;
+// `image` must have 3 channels.
+void ultraface_prepare_into(const Image& image, int input_w, int input_h, Image* resized,
+                            ResizeScratch* scratch, Tensor* out);
 
 }  // namespace facet::models

@@ -39,6 +39,11 @@ struct YunetOptions {
 // Throws facet::Error if a level's count is not (input_h / s) * (input_w / s).
 std::vector<FaceBox> yunet_decode(const std::vector<YunetLevel>& levels, int input_w, int input_h,
                                   const YunetOptions& options = {});
+// The same into *out, using *scratch; reserves room for every anchor, so once it has run for an
+// input size it allocates nothing for that size (or a smaller one).
+void yunet_decode_into(const YunetLevel* levels, size_t num_levels, int input_w, int input_h,
+                       const YunetOptions& options, NmsScratch* scratch,
+                       std::vector<FaceBox>* out);
 
 // A prepared network input and how to map its coordinates back to the image.
 struct YunetInput {
@@ -54,6 +59,10 @@ struct YunetInput {
 // bottom to multiples of 32. At long_side 320 a square image becomes exactly the 320x320 input of
 // the fixed model, which reproduces the reference outputs.
 YunetInput yunet_prepare_dynamic(const Image& image, int long_side = 320);
+// The same, reusing in->tensor (when its shape fits), *resized and *scratch: allocation-free for
+// a repeated image size. `image` must have 3 channels.
+void yunet_prepare_dynamic_into(const Image& image, int long_side, Image* resized,
+                                ResizeScratch* scratch, YunetInput* in);
 // For the fixed model: resizes to width x height regardless of aspect ratio.
 YunetInput yunet_prepare_fixed(const Image& image, int width = 320, int height = 320);
 

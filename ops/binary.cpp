@@ -6,6 +6,7 @@
 
 #include "ops/broadcast.h"
 #include "ops/eltwise_common.h"
+#include "engine/cpu.h"
 #include "ops/kernels/eltwise/eltwise.h"
 
 namespace facet::ops {
@@ -83,7 +84,7 @@ class BinaryOp : public Op {
       has_axis_ = def.attrs.has("axis");
       axis_ = def.attrs.get_int("axis", 0);
     }
-    kernel_ = kernels::eltwise_kernels_ref().binary[static_cast<int>(kind_)];
+    kernel_ = kernels::eltwise_kernels(active_isa()).binary[static_cast<int>(kind_)];
   }
 
   void infer(InferContext& ctx) const override {

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "ops/eltwise_common.h"
+#include "engine/cpu.h"
 #include "ops/kernels/eltwise/eltwise.h"
 
 namespace facet::ops {
@@ -16,7 +17,7 @@ class ClipOp : public Op {
       min_attr_ = def.attrs.get_float("min", -std::numeric_limits<float>::max());
       max_attr_ = def.attrs.get_float("max", std::numeric_limits<float>::max());
     }
-    kernel_ = kernels::eltwise_kernels_ref().unary[static_cast<int>(kernels::UnaryKind::kClip)];
+    kernel_ = kernels::eltwise_kernels(active_isa()).unary[static_cast<int>(kernels::UnaryKind::kClip)];
   }
 
   void infer(InferContext& ctx) const override {

@@ -1,21 +1,90 @@
 #include "ops/conv.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "engine/cpu.h"
 #include "engine/status.h"
+#include "ops/fusion.h"
+#include "ops/gemm.h"
 #include "ops/kernels/conv/conv.h"
+#include "ops/kernels/dwconv/dwconv.h"
 #include "ops/nn_common.h"
 
 namespace facet::ops {
 namespace {
 
+// Fills every field of p from the shapes (checked in infer); allocation-free.
+void conv_params(const WindowAttrs& attrs, int64_t group, const Shape& x, const Shape& w,
+                 ConvParams* p) {
+  const int rank = static_cast<int>(x.size()) - 2;
+  AxisWindow win[3];
+  resolve_forward_windows(attrs, rank, x.data() + 2, w.data() + 2, false, win);
+  p->batch = x[0];
+  p->in_channels = x[1];
+  p->out_channels = w[0];
+  p->group = group;
+  const int lead = 3 - rank;  // 1-D and 2-D map onto the trailing kernel axes
+  for (int i = 0; i < 3; ++i) {
+    const bool used = i >= lead;
+    const AxisWindow* a = used ? &win[i - lead] : nullptr;
+    p->in_size[i] = used ? x[static_cast<size_t>(2 + i - lead)] : 1;
+    p->out_size[i] = used ? a->out : 1;
+    p->kernel[i] = used ? a->kernel : 1;
+    p->stride[i] = used ? a->stride : 1;
+    p->dilation[i] = used ? a->dilation : 1;
+    p->pad_begin[i] = used ? a->pad_begin : 0;
+  }
+}
+
+enum class ConvPath {
+  kDirectRef,  // conv_f32_ref (3-D, or FACET_ISA=ref) + activation pass
+  kDepthwise,  // dwconv kernel family
+  kGemm,       // per (batch, group): packed W x (X or implicit im2col of X)
+};
+
 // X [N, C, spatial...], W [M, C / group, kernel...], optional B [M] -> Y [N, M, out...].
 // Every Conv version (1, 11, 22) has the same attributes and semantics; later versions only
 // widen the types.
-class ConvOp final : public Op {
+//
+// Paths: depthwise (group == C == M, 1-D/2-D) runs the dwconv family; other 1-D/2-D convs run
+// the packed SGEMM per (image, group) with M/group rows, K = C/group * kernel volume and
+// N = output pixels: a 1x1 stride-1 unpadded conv reads X in place as B (no copy), others
+// build B blocks from X on the fly (im2col fused into the B packing). Weights are packed once
+// in prepare() when they are initializers, else per run into scratch. The fused activation
+// (set by fuse_graph) is applied in every path.
+class ConvOp final : public Op, public ActivationFusable {
  public:
   explicit ConvOp(const NodeDef& def) {
     attrs_ = parse_window_attrs(def.attrs, /*with_dilations=*/true);
     group_ = def.attrs.get_int("group", 1);
     FACET_CHECK(group_ >= 1, "attribute 'group' has value ", group_, ", expected >= 1");
+    act_ = Activation{ActKind::kNone, 0.f, 0.f, nullptr};
+    kernel_ = sgemm_kernel(active_isa());
+  }
+
+  void prepare(const std::vector<const Tensor*>& constant_inputs) override {
+    kernel_ = sgemm_kernel(active_isa());
+    if (constant_inputs.size() < 2 || constant_inputs[1] == nullptr) return;
+    const Tensor& w = *constant_inputs[1];
+    if (w.dtype() != DType::kF32 || w.rank() < 3 || w.dim(0) % group_ != 0) return;
+    const int64_t m_g = w.dim(0) / group_;
+    const int64_t k = w.numel() / std::max<int64_t>(w.dim(0), 1);
+    const int64_t stride = sgemm_packed_a_floats(kernel_.mr, m_g, k);
+    packed_.assign(static_cast<size_t>(stride * group_), 0.f);
+    for (int64_t g = 0; g < group_; ++g) {
+      sgemm_pack_a_f32(kernel_.mr, false, m_g, k, 1.f, w.data<float>() + g * m_g * k, k,
+                       packed_.data() + g * stride);
+    }
+    packed_shape_ = w.shape();
+  }
+
+  bool accepts_channel_slope() const override { return true; }
+  bool has_activation() const override { return act_.kind != ActKind::kNone; }
+  void set_activation(ActKind kind, float alpha, float beta,
+                      const std::vector<float>& slope) override {
+    slope_ = slope;
+    act_ = Activation{kind, alpha, beta, slope_.empty() ? nullptr : slope_.data()};
   }
 
   void infer(InferContext& ctx) const override {
@@ -56,6 +125,17 @@ class ConvOp final : public Op {
     Shape y = {x[0], out_channels};
     for (int i = 0; i < rank; ++i) y.push_back(win[i].out);
     ctx.set_output(0, DType::kF32, y);
+    ConvParams p;
+    conv_params(attrs_, group_, x, w, &p);
+    if (choose_path(p) == ConvPath::kGemm) {
+      size_t bytes = sgemm_workspace_bytes();
+      if (!packed_for(w)) {
+        const int64_t m_g = p.out_channels / group_;
+        const int64_t k = w[1] * p.kernel[0] * p.kernel[1] * p.kernel[2];
+        bytes += static_cast<size_t>(group_ * (m_g + 7) * k) * sizeof(float);
+      }
+      ctx.set_scratch_bytes(bytes);
+    }
   }
 
   void run(const RunContext& ctx) const override {
@@ -63,24 +143,17 @@ class ConvOp final : public Op {
     const Tensor& w = ctx.input(1);
     const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
     Tensor& y = ctx.output(0);
-    const int rank = x.rank() - 2;
-    AxisWindow win[3];
-    resolve_forward_windows(attrs_, rank, x.shape().data() + 2, w.shape().data() + 2, false, win);
     ConvParams p;
-    p.batch = x.dim(0);
-    p.in_channels = x.dim(1);
-    p.out_channels = w.dim(0);
-    p.group = group_;
-    const int lead = 3 - rank;  // 1-D and 2-D map onto the trailing kernel axes
-    for (int i = 0; i < 3; ++i) {
-      const bool used = i >= lead;
-      const AxisWindow* a = used ? &win[i - lead] : nullptr;
-      p.in_size[i] = used ? x.dim(2 + i - lead) : 1;
-      p.out_size[i] = used ? a->out : 1;
-      p.kernel[i] = used ? a->kernel : 1;
-      p.stride[i] = used ? a->stride : 1;
-      p.dilation[i] = used ? a->dilation : 1;
-      p.pad_begin[i] = used ? a->pad_begin : 0;
+    conv_params(attrs_, group_, x.shape(), w.shape(), &p);
+    switch (choose_path(p)) {
+      case ConvPath::kDepthwise:
+        run_depthwise(ctx, p, x.data<float>(), w.data<float>(), bias, y.data<float>());
+        return;
+      case ConvPath::kGemm:
+        run_gemm(ctx, p, x.data<float>(), w, bias, y.data<float>());
+        return;
+      case ConvPath::kDirectRef:
+        break;
     }
     struct Job {
       const ConvParams* p;
@@ -88,10 +161,17 @@ class ConvOp final : public Op {
       const float* w;
       const float* b;
       float* y;
-    } job{&p, x.data<float>(), w.data<float>(), bias, y.data<float>()};
+      const Activation* act;
+    } job{&p, x.data<float>(), w.data<float>(), bias, y.data<float>(), &act_};
     // One captured reference keeps the std::function small enough to avoid a heap allocation.
     ctx.parallel_for(p.batch * p.out_channels, 1, [&job](int64_t begin, int64_t end) {
       conv_f32_ref(*job.p, job.x, job.w, job.b, job.y, begin, end);
+      if (job.act->kind == ActKind::kNone) return;
+      const int64_t plane = job.p->out_size[0] * job.p->out_size[1] * job.p->out_size[2];
+      for (int64_t i = begin; i < end; ++i) {
+        activation_apply_f32(*job.act, nullptr, i % job.p->out_channels, job.y + i * plane, 1,
+                             plane, plane);
+      }
     });
   }
 
@@ -105,8 +185,144 @@ class ConvOp final : public Op {
   }
 
  private:
+  bool packed_for(const Shape& w) const { return !packed_.empty() && packed_shape_ == w; }
+
+  ConvPath choose_path(const ConvParams& p) const {
+    if (p.in_size[0] != 1 || p.kernel[0] != 1 || p.out_size[0] != 1) return ConvPath::kDirectRef;
+    if (group_ > 1 && group_ == p.in_channels && group_ == p.out_channels)
+      return ConvPath::kDepthwise;
+    // The scalar GEMM is slower than the direct reference loops: keep those for FACET_ISA=ref.
+    if (kernel_.fn == sgemm_f32_ref) return ConvPath::kDirectRef;
+    return ConvPath::kGemm;
+  }
+
+  void run_depthwise(const RunContext& ctx, const ConvParams& cp, const float* x, const float* w,
+                     const float* bias, float* y) const {
+    struct Job {
+      DwConvParams p;
+      DwConvF32Fn fn;
+      const float* x;
+      const float* w;
+      const float* b;
+      float* y;
+    } job;
+    DwConvParams& p = job.p;
+    p.batch = cp.batch;
+    p.channels = cp.in_channels;
+    p.in_h = cp.in_size[1];
+    p.in_w = cp.in_size[2];
+    p.out_h = cp.out_size[1];
+    p.out_w = cp.out_size[2];
+    p.kernel_h = cp.kernel[1];
+    p.kernel_w = cp.kernel[2];
+    p.stride_h = cp.stride[1];
+    p.stride_w = cp.stride[2];
+    p.dilation_h = cp.dilation[1];
+    p.dilation_w = cp.dilation[2];
+    p.pad_top = cp.pad_begin[1];
+    p.pad_left = cp.pad_begin[2];
+    // The far-side pads only document the geometry; derive them from the sizes.
+    p.pad_bottom = std::max<int64_t>(
+        0, (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1 - p.in_h - p.pad_top);
+    p.pad_right = std::max<int64_t>(
+        0, (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1 - p.in_w - p.pad_left);
+    p.act = DwActivation{static_cast<DwActKind>(static_cast<int>(act_.kind)), act_.alpha,
+                         act_.beta, act_.slope};
+    job.fn = dwconv2d_f32_select(dwconv2d_kernels(active_isa()), p);
+    job.x = x;
+    job.w = w;
+    job.b = bias;
+    job.y = y;
+    ctx.parallel_for(p.batch * p.channels, 1, [&job](int64_t begin, int64_t end) {
+      job.fn(job.p, job.x, job.w, job.b, job.y, begin, end);
+    });
+  }
+
+  void run_gemm(const RunContext& ctx, const ConvParams& cp, const float* x, const Tensor& w,
+                const float* bias, float* y) const {
+    struct Job {
+      SgemmParams base;
+      const float* x;
+      float* y;
+      const float* packed;
+      const float* bias;
+      int64_t packed_stride, group, m_g, c_g, in_plane, out_plane;
+    } job;
+    float* workspace = static_cast<float*>(ctx.scratch());
+    job.group = group_;
+    job.m_g = cp.out_channels / group_;
+    job.c_g = cp.in_channels / group_;
+    const int64_t k = job.c_g * cp.kernel[1] * cp.kernel[2];
+    job.in_plane = cp.in_size[1] * cp.in_size[2];
+    job.out_plane = cp.out_size[1] * cp.out_size[2];
+    job.packed_stride = sgemm_packed_a_floats(kernel_.mr, job.m_g, k);
+    if (packed_for(w.shape())) {
+      job.packed = packed_.data();
+    } else {
+      float* packed = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+      for (int64_t g = 0; g < group_; ++g) {
+        sgemm_pack_a_f32(kernel_.mr, false, job.m_g, k, 1.f, w.data<float>() + g * job.m_g * k,
+                         k, packed + g * job.packed_stride);
+      }
+      job.packed = packed;
+    }
+    job.x = x;
+    job.y = y;
+    job.bias = bias;
+    SgemmParams& b = job.base;
+    b.m = job.m_g;
+    b.n = job.out_plane;
+    b.k = k;
+    b.a_mr = kernel_.mr;
+    b.ldc = job.out_plane;
+    b.accumulate = 0;
+    b.act = act_;
+    b.b = SgemmB{};
+    const bool pointwise = cp.kernel[1] == 1 && cp.kernel[2] == 1 && cp.stride[1] == 1 &&
+                           cp.stride[2] == 1 && cp.pad_begin[1] == 0 && cp.pad_begin[2] == 0 &&
+                           cp.out_size[1] == cp.in_size[1] && cp.out_size[2] == cp.in_size[2];
+    if (pointwise) {
+      b.b.kind = SgemmBKind::kDense;
+      b.b.ld = job.in_plane;
+    } else {
+      b.b.kind = SgemmBKind::kIm2col;
+      b.b.channels = job.c_g;
+      b.b.in_h = cp.in_size[1];
+      b.b.in_w = cp.in_size[2];
+      b.b.out_h = cp.out_size[1];
+      b.b.out_w = cp.out_size[2];
+      b.b.kernel_h = cp.kernel[1];
+      b.b.kernel_w = cp.kernel[2];
+      b.b.stride_h = cp.stride[1];
+      b.b.stride_w = cp.stride[2];
+      b.b.dilation_h = cp.dilation[1];
+      b.b.dilation_w = cp.dilation[2];
+      b.b.pad_top = cp.pad_begin[1];
+      b.b.pad_left = cp.pad_begin[2];
+    }
+    run_sgemm_problems(
+        ctx, kernel_, cp.batch * group_, job.m_g, job.out_plane,
+        [](const void* context, int64_t index, SgemmParams* out) {
+          const Job& j = *static_cast<const Job*>(context);
+          const int64_t n = index / j.group;
+          const int64_t g = index % j.group;
+          *out = j.base;
+          out->packed_a = j.packed + g * j.packed_stride;
+          out->b.data = j.x + (n * j.group + g) * j.c_g * j.in_plane;
+          out->c = j.y + (n * j.group + g) * j.m_g * j.out_plane;
+          out->bias = j.bias ? j.bias + g * j.m_g : nullptr;
+          if (out->act.kind == ActKind::kPRelu) out->act.slope += g * j.m_g;
+        },
+        &job, workspace);
+  }
+
   WindowAttrs attrs_;
   int64_t group_ = 1;
+  Activation act_;
+  std::vector<float> slope_;
+  SgemmKernel kernel_;
+  std::vector<float> packed_;  // per group: sgemm_pack_a_f32 panels of W [M/group, K]
+  Shape packed_shape_;
 };
 
 }  // namespace

@@ -1,6 +1,13 @@
 #include "ops/conv_transpose.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "engine/cpu.h"
 #include "engine/status.h"
+#include "engine/thread_pool.h"
+#include "ops/fusion.h"
+#include "ops/gemm.h"
 #include "ops/kernels/conv/conv.h"
 #include "ops/nn_common.h"
 
@@ -19,9 +26,39 @@ int64_t floor_div2(int64_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
 //  * otherwise out = natural - pad_begin - pad_end (VALID: pads 0).
 // Split: SAME_UPPER puts floor(total / 2) first; everything else (SAME_LOWER, NOTSET with
 // output_shape) puts total - floor(total / 2) first, as the ONNX spec states.
-class ConvTransposeOp final : public Op {
+//
+// Fast path (1-D/2-D, SIMD ISA): per (image, group, block of output channels) a packed SGEMM
+// computes col[(oc, ky, kx), pixel] = sum_ic W[ic, oc, ky, kx] * X[ic, pixel] for a block of
+// input pixels into a per-thread tile, and col2im scatters the tile into Y (initialized with the
+// bias); the fused activation runs once the block's channels are complete. Threads own disjoint
+// output-channel blocks, so the scatter needs no synchronization.
+constexpr int64_t kColTileFloats = 64 * 1024;  // per-thread col tile
+
+class ConvTransposeOp final : public Op, public ActivationFusable {
  public:
+  bool accepts_channel_slope() const override { return false; }
+  bool has_activation() const override { return act_.kind != ActKind::kNone; }
+  void set_activation(ActKind kind, float alpha, float beta,
+                      const std::vector<float>& slope) override {
+    (void)slope;
+    act_ = Activation{kind, alpha, beta, nullptr};
+  }
+
+  void prepare(const std::vector<const Tensor*>& constant_inputs) override {
+    kernel_ = sgemm_kernel(active_isa());
+    if (constant_inputs.size() < 2 || constant_inputs[1] == nullptr) return;
+    const Tensor& w = *constant_inputs[1];
+    if (w.dtype() != DType::kF32 || w.rank() < 3 || w.rank() > 4 || w.dim(0) % group_ != 0)
+      return;
+    Geometry geo = geometry(w.shape());
+    packed_.assign(static_cast<size_t>(geo.chunk_stride * geo.chunks * group_), 0.f);
+    pack_weights(geo, w.data<float>(), packed_.data());
+    packed_shape_ = w.shape();
+  }
+
   explicit ConvTransposeOp(const NodeDef& def) {
+    act_ = Activation{ActKind::kNone, 0.f, 0.f, nullptr};
+    kernel_ = sgemm_kernel(active_isa());
     attrs_ = parse_window_attrs(def.attrs, /*with_dilations=*/true);
     group_ = def.attrs.get_int("group", 1);
     FACET_CHECK(group_ >= 1, "attribute 'group' has value ", group_, ", expected >= 1");
@@ -82,6 +119,15 @@ class ConvTransposeOp final : public Op {
       y.push_back(p.out_size[i]);
     }
     ctx.set_output(0, DType::kF32, y);
+    if (use_gemm(p)) {
+      const Geometry geo = geometry(w);
+      size_t bytes = static_cast<size_t>(sgemm_slots()) *
+                     (sgemm_workspace_bytes() / static_cast<size_t>(sgemm_slots()) +
+                      static_cast<size_t>(kColTileFloats) * sizeof(float));
+      if (!(packed_.size() && packed_shape_ == w))
+        bytes += static_cast<size_t>(geo.chunk_stride * geo.chunks * group_) * sizeof(float);
+      ctx.set_scratch_bytes(bytes);
+    }
   }
 
   void run(const RunContext& ctx) const override {
@@ -90,15 +136,24 @@ class ConvTransposeOp final : public Op {
     const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
     ConvParams p;
     resolve(x.shape(), w.shape(), &p);
+    if (use_gemm(p)) {
+      run_gemm(ctx, p, x.data<float>(), w, bias, ctx.output(0).data<float>());
+      return;
+    }
     struct Job {
       const ConvParams* p;
       const float* x;
       const float* w;
       const float* b;
       float* y;
-    } job{&p, x.data<float>(), w.data<float>(), bias, ctx.output(0).data<float>()};
+      const Activation* act;
+    } job{&p, x.data<float>(), w.data<float>(), bias, ctx.output(0).data<float>(), &act_};
     ctx.parallel_for(p.batch * p.out_channels, 1, [&job](int64_t begin, int64_t end) {
       conv_transpose_f32_ref(*job.p, job.x, job.w, job.b, job.y, begin, end);
+      if (job.act->kind == ActKind::kNone) return;
+      const int64_t plane = job.p->out_size[0] * job.p->out_size[1] * job.p->out_size[2];
+      for (int64_t i = begin; i < end; ++i)
+        activation_apply_f32(*job.act, nullptr, 0, job.y + i * plane, 1, plane, plane);
     });
   }
 
@@ -159,6 +214,161 @@ class ConvTransposeOp final : public Op {
     }
   }
 
+  // Weight layout for the GEMM path: per group, output channels in chunks of `chunk_oc`; each
+  // chunk is the packed transpose of W[group's ic, chunk's oc, kh, kw] (rows (oc, ky, kx), K =
+  // in channels per group), chunk_stride floats apart.
+  struct Geometry {
+    int64_t c_g, m_g, kk, chunk_oc, chunks, chunk_stride;
+  };
+
+  Geometry geometry(const Shape& w) const {
+    Geometry g;
+    g.c_g = w[0] / group_;
+    g.m_g = w[1];
+    g.kk = 1;
+    for (size_t i = 2; i < w.size(); ++i) g.kk *= w[i];
+    g.chunk_oc = std::max<int64_t>(1, std::min<int64_t>(g.m_g, 256 / g.kk));
+    g.chunks = (g.m_g + g.chunk_oc - 1) / g.chunk_oc;
+    g.chunk_stride = sgemm_packed_a_floats(kernel_.mr, g.chunk_oc * g.kk, g.c_g);
+    return g;
+  }
+
+  void pack_weights(const Geometry& geo, const float* w, float* packed) const {
+    const int64_t row = geo.m_g * geo.kk;  // W row stride (per input channel)
+    for (int64_t g = 0; g < group_; ++g)
+      for (int64_t ch = 0; ch < geo.chunks; ++ch) {
+        const int64_t oc0 = ch * geo.chunk_oc;
+        const int64_t rows = (std::min(geo.m_g, oc0 + geo.chunk_oc) - oc0) * geo.kk;
+        sgemm_pack_a_f32(kernel_.mr, true, rows, geo.c_g, 1.f, w + g * geo.c_g * row + oc0 * geo.kk,
+                         row, packed + (g * geo.chunks + ch) * geo.chunk_stride);
+      }
+  }
+
+  bool use_gemm(const ConvParams& p) const {
+    return kernel_.fn != sgemm_f32_ref && p.in_size[0] == 1 && p.out_size[0] == 1 &&
+           p.kernel[0] == 1 && p.kernel[1] * p.kernel[2] <= 256;
+  }
+
+  void run_gemm(const RunContext& ctx, const ConvParams& cp, const float* x, const Tensor& w,
+                const float* bias, float* y) const {
+    struct Job {
+      const ConvTransposeOp* op;
+      const ConvParams* cp;
+      Geometry geo;
+      const float* x;
+      const float* packed;
+      const float* bias;
+      float* y;
+      float* workspace;
+      float* col;
+      int64_t units, tasks, in_plane, out_plane;
+    } job;
+    job.op = this;
+    job.cp = &cp;
+    job.geo = geometry(w.shape());
+    job.x = x;
+    job.bias = bias;
+    job.y = y;
+    const int64_t slots = sgemm_slots();
+    job.workspace = static_cast<float*>(ctx.scratch());
+    job.col = job.workspace + slots * kSgemmWorkspaceFloats;
+    if (packed_.size() && packed_shape_ == w.shape()) {
+      job.packed = packed_.data();
+    } else {
+      float* packed = job.col + slots * kColTileFloats;
+      pack_weights(job.geo, w.data<float>(), packed);
+      job.packed = packed;
+    }
+    job.in_plane = cp.in_size[1] * cp.in_size[2];
+    job.out_plane = cp.out_size[1] * cp.out_size[2];
+    job.units = cp.batch * group_ * job.geo.chunks;
+    int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    job.tasks = std::max<int64_t>(1, std::min({threads, slots, job.units}));
+    ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t) {
+        const int64_t u0 = t * job.units / job.tasks, u1 = (t + 1) * job.units / job.tasks;
+        for (int64_t u = u0; u < u1; ++u) job.op->run_unit(job.cp, job.geo, job.x, job.packed,
+                                                           job.bias, job.y, u,
+                                                           job.workspace + t * kSgemmWorkspaceFloats,
+                                                           job.col + t * kColTileFloats);
+      }
+    });
+  }
+
+  // One (image, group, channel chunk): bias init, GEMM blocks + col2im, activation.
+  void run_unit(const ConvParams* cpp, const Geometry& geo, const float* x, const float* packed,
+                const float* bias, float* y, int64_t unit, float* workspace, float* col) const {
+    const ConvParams& cp = *cpp;
+    const int64_t ch = unit % geo.chunks;
+    const int64_t g = (unit / geo.chunks) % group_;
+    const int64_t n = unit / (geo.chunks * group_);
+    const int64_t oc0 = ch * geo.chunk_oc;
+    const int64_t ocs = std::min(geo.m_g, oc0 + geo.chunk_oc) - oc0;
+    const int64_t rows = ocs * geo.kk;
+    const int64_t in_h = cp.in_size[1], in_w = cp.in_size[2];
+    const int64_t out_h = cp.out_size[1], out_w = cp.out_size[2];
+    const int64_t out_plane = out_h * out_w, in_plane = in_h * in_w;
+    float* y0 = y + ((n * group_ + g) * geo.m_g + oc0) * out_plane;
+    for (int64_t o = 0; o < ocs; ++o) {
+      const float b = bias ? bias[g * geo.m_g + oc0 + o] : 0.f;
+      std::fill(y0 + o * out_plane, y0 + (o + 1) * out_plane, b);
+    }
+    int64_t block = kColTileFloats / rows;
+    block = block >= 16 ? block / 16 * 16 : block;
+    SgemmParams p;
+    p.m = rows;
+    p.k = geo.c_g;
+    p.packed_a = packed + (g * geo.chunks + ch) * geo.chunk_stride;
+    p.a_mr = kernel_.mr;
+    p.b = SgemmB{};
+    p.b.kind = SgemmBKind::kDense;
+    p.b.ld = in_plane;
+    p.bias = nullptr;
+    p.accumulate = 0;
+    p.act = Activation{ActKind::kNone, 0.f, 0.f, nullptr};
+    const float* xg = x + (n * group_ + g) * geo.c_g * in_plane;
+    const int64_t kh = cp.kernel[1], kw = cp.kernel[2];
+    for (int64_t j0 = 0; j0 < in_plane; j0 += block) {
+      const int64_t nb = std::min(block, in_plane - j0);
+      p.n = nb;
+      p.b.data = xg + j0;
+      p.c = col;
+      p.ldc = nb;
+      kernel_.fn(p, 0, rows, 0, nb, workspace);
+      // col2im: row (o, ky, kx), column j0 + t -> (iy, ix).
+      for (int64_t o = 0; o < ocs; ++o) {
+        float* yo = y0 + o * out_plane;
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const float* c = col + ((o * kh + ky) * kw + kx) * nb;
+            int64_t iy = j0 / in_w, ix = j0 % in_w;
+            for (int64_t t = 0; t < nb;) {
+              const int64_t run = std::min(in_w - ix, nb - t);
+              const int64_t oy = iy * cp.stride[1] - cp.pad_begin[1] + ky * cp.dilation[1];
+              if (oy >= 0 && oy < out_h) {
+                float* yr = yo + oy * out_w;
+                const int64_t sx = cp.stride[2];
+                const int64_t ox0 = ix * sx - cp.pad_begin[2] + kx * cp.dilation[2];
+                for (int64_t r = 0; r < run; ++r) {
+                  const int64_t ox = ox0 + r * sx;
+                  if (ox >= 0 && ox < out_w) yr[ox] += c[t + r];
+                }
+              }
+              t += run;
+              ix = 0;
+              ++iy;
+            }
+          }
+      }
+    }
+    if (act_.kind != ActKind::kNone)
+      activation_apply_f32(act_, nullptr, 0, y0, ocs, out_plane, out_plane);
+  }
+
+  Activation act_;
+  SgemmKernel kernel_;
+  std::vector<float> packed_;
+  Shape packed_shape_;
   WindowAttrs attrs_;
   int64_t group_ = 1;
   std::vector<int64_t> output_padding_;

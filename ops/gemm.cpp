@@ -1,13 +1,93 @@
 #include "ops/gemm.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "engine/cpu.h"
 #include "engine/status.h"
-#include "ops/kernels/gemm/gemm.h"
+#include "engine/thread_pool.h"
+#include "ops/fusion.h"
 #include "ops/nn_common.h"
 
 namespace facet::ops {
+
+int64_t sgemm_slots() {
+  static const int64_t slots = std::min<int64_t>(std::max(hardware_threads(), 1), 8);
+  return slots;
+}
+
+size_t sgemm_workspace_bytes() {
+  return static_cast<size_t>(sgemm_slots() * kSgemmWorkspaceFloats) * sizeof(float);
+}
+
+void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_t count,
+                        int64_t m, int64_t n, SgemmProblemFn problem, const void* context,
+                        float* workspace) {
+  if (count <= 0 || m <= 0 || n <= 0) return;
+  struct Job {
+    const SgemmKernel* kernel;
+    SgemmProblemFn problem;
+    const void* context;
+    float* workspace;
+    int64_t m, n, m_tiles, n_tiles, pieces, jobs, tasks;
+    bool split_n;
+  } job;
+  job.kernel = &kernel;
+  job.problem = problem;
+  job.context = context;
+  job.workspace = workspace;
+  job.m = m;
+  job.n = n;
+  job.m_tiles = (m + kernel.mr - 1) / kernel.mr;
+  job.n_tiles = (n + kernel.nr - 1) / kernel.nr;
+  SgemmParams first;
+  problem(context, 0, &first);
+  int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+  threads = std::min(threads, sgemm_slots());
+  // Below ~100k MACs the fork/join costs more than it saves.
+  if (count * m * n * std::max<int64_t>(first.k, 1) < 100000) threads = 1;
+  job.pieces = 1;
+  job.split_n = true;
+  if (count < threads) {
+    job.pieces = threads;
+    if (job.n_tiles >= 2 * job.pieces) {
+      job.split_n = true;
+    } else if (job.m_tiles >= job.pieces) {
+      job.split_n = false;
+    } else {
+      job.split_n = job.n_tiles >= job.m_tiles;
+      job.pieces = std::max<int64_t>(1, std::min(job.pieces, job.split_n ? job.n_tiles : job.m_tiles));
+    }
+  }
+  job.jobs = count * job.pieces;
+  job.tasks = std::min(threads, job.jobs);
+  ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
+    for (int64_t t = t_begin; t < t_end; ++t) {
+      float* ws = job.workspace + t * kSgemmWorkspaceFloats;
+      const int64_t j0 = t * job.jobs / job.tasks;
+      const int64_t j1 = (t + 1) * job.jobs / job.tasks;
+      for (int64_t j = j0; j < j1; ++j) {
+        const int64_t index = j / job.pieces;
+        const int64_t piece = j % job.pieces;
+        SgemmParams p;
+        job.problem(job.context, index, &p);
+        int64_t m0 = 0, m1 = job.m, n0 = 0, n1 = job.n;
+        if (job.split_n) {
+          n0 = std::min(job.n, piece * job.n_tiles / job.pieces * job.kernel->nr);
+          n1 = std::min(job.n, (piece + 1) * job.n_tiles / job.pieces * job.kernel->nr);
+        } else {
+          m0 = std::min(job.m, piece * job.m_tiles / job.pieces * job.kernel->mr);
+          m1 = std::min(job.m, (piece + 1) * job.m_tiles / job.pieces * job.kernel->mr);
+        }
+        job.kernel->fn(p, m0, m1, n0, n1, ws);
+      }
+    }
+  });
+}
+
 namespace {
 
-class GemmOp final : public Op {
+class GemmOp final : public Op, public ActivationFusable {
  public:
   explicit GemmOp(const NodeDef& def) {
     alpha_ = def.attrs.get_float("alpha", 1.f);
@@ -23,6 +103,7 @@ class GemmOp final : public Op {
       FACET_CHECK(b == 0 || b == 1, "attribute 'broadcast' has value ", b, ", expected 0 or 1");
       legacy_exact_c_ = b == 0;
     }
+    act_ = Activation{ActKind::kNone, 0.f, 0.f, nullptr};
   }
 
   void infer(InferContext& ctx) const override {
@@ -52,52 +133,54 @@ class GemmOp final : public Op {
                   shape_str(c), " does not broadcast to [", m, ",", n, "]");
     }
     ctx.set_output(0, DType::kF32, {m, n});
+    // Packed A for any variant's mr (<= 8): at most (m + 7) * k floats.
+    ctx.set_scratch_bytes(sgemm_workspace_bytes() + static_cast<size_t>((m + 7) * k) * sizeof(float));
   }
 
   void run(const RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     Tensor& y = ctx.output(0);
-    struct Job {
-      const GemmOp* op;
-      const float* a;
-      const float* b;
-      const float* c;
-      float* y;
-      int64_t m, n, k, lda, ldb;
-      int64_t c_row_step, c_col_step;  // 0 on broadcast axes
-    } job;
-    job.op = this;
-    job.a = a.data<float>();
-    job.b = b.data<float>();
-    job.y = y.data<float>();
-    job.m = y.dim(0);
-    job.n = y.dim(1);
-    job.k = trans_a_ ? a.dim(0) : a.dim(1);
-    job.lda = a.dim(1);
-    job.ldb = b.dim(1);
-    job.c = nullptr;
-    job.c_row_step = job.c_col_step = 0;
+    const int64_t m = y.dim(0);
+    const int64_t n = y.dim(1);
+    const int64_t k = trans_a_ ? a.dim(0) : a.dim(1);
+    const SgemmKernel kernel = sgemm_kernel(active_isa());
+    float* workspace = static_cast<float*>(ctx.scratch());
+    float* packed_a = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    sgemm_pack_a_f32(kernel.mr, trans_a_, m, k, alpha_, a.data<float>(), a.dim(1), packed_a);
+    SgemmParams p;
+    p.m = m;
+    p.n = n;
+    p.k = k;
+    p.packed_a = packed_a;
+    p.a_mr = kernel.mr;
+    p.b = SgemmB{};
+    p.b.kind = trans_b_ ? SgemmBKind::kDenseT : SgemmBKind::kDense;
+    p.b.data = b.data<float>();
+    p.b.ld = b.dim(1);
+    p.c = y.data<float>();
+    p.ldc = n;
+    p.bias = nullptr;
+    p.accumulate = 0;
+    p.act = act_;
     if (ctx.has_input(2) && beta_ != 0.f) {
       const Tensor& c = ctx.input(2);
-      job.c = c.data<float>();
+      const float* cd = c.data<float>();
       const int64_t cn = c.rank() == 0 ? 1 : c.dim(c.rank() - 1);
       const int64_t cm = c.rank() == 2 ? c.dim(0) : 1;
-      job.c_col_step = cn == 1 ? 0 : 1;
-      job.c_row_step = cm == 1 ? 0 : cn;
+      const int64_t col_step = cn == 1 ? 0 : 1;
+      const int64_t row_step = cm == 1 ? 0 : cn;
+      float* yd = y.data<float>();
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) yd[i * n + j] = beta_ * cd[i * row_step + j * col_step];
+      p.accumulate = 1;
     }
-    ctx.parallel_for(job.m, 1, [&job](int64_t begin, int64_t end) {
-      const GemmOp& op = *job.op;
-      if (job.c) {
-        for (int64_t i = begin; i < end; ++i) {
-          float* row = job.y + i * job.n;
-          const float* c_row = job.c + i * job.c_row_step;
-          for (int64_t j = 0; j < job.n; ++j) row[j] = c_row[j * job.c_col_step];
-        }
-      }
-      sgemm_ref(op.trans_a_, op.trans_b_, job.m, job.n, job.k, op.alpha_, job.a, job.lda, job.b,
-                job.ldb, job.c ? op.beta_ : 0.f, job.y, job.n, begin, end);
-    });
+    run_sgemm_problems(
+        ctx, kernel, 1, m, n,
+        [](const void* context, int64_t, SgemmParams* out) {
+          *out = *static_cast<const SgemmParams*>(context);
+        },
+        &p, workspace);
   }
 
   int64_t macs(const std::vector<ValueInfo>& inputs,
@@ -107,12 +190,21 @@ class GemmOp final : public Op {
     return shape_numel(outputs[0].shape) * k;
   }
 
+  bool accepts_channel_slope() const override { return false; }
+  bool has_activation() const override { return act_.kind != ActKind::kNone; }
+  void set_activation(ActKind kind, float alpha, float beta,
+                      const std::vector<float>& slope) override {
+    (void)slope;
+    act_ = Activation{kind, alpha, beta, nullptr};
+  }
+
  private:
   float alpha_ = 1.f;
   float beta_ = 1.f;
   bool trans_a_ = false;
   bool trans_b_ = false;
   bool legacy_exact_c_ = false;
+  Activation act_;
 };
 
 }  // namespace

@@ -3,7 +3,8 @@
 #include <algorithm>
 
 #include "engine/status.h"
-#include "ops/kernels/gemm/gemm.h"
+#include "engine/cpu.h"
+#include "ops/gemm.h"
 #include "ops/nn_common.h"
 
 namespace facet::ops {
@@ -74,6 +75,19 @@ bool make_plan(const Shape& a, const Shape& b, MatMulPlan* p, Shape* y, std::str
   return true;
 }
 
+// Element offsets (in matrices) of batch `index`'s A and B.
+void batch_offsets(const MatMulPlan& p, int64_t index, int64_t* a_off, int64_t* b_off) {
+  *a_off = 0;
+  *b_off = 0;
+  int64_t rest = index;
+  for (int i = p.batch_axes - 1; i >= 0; --i) {
+    const int64_t idx = rest % p.out_batch[i];
+    rest /= p.out_batch[i];
+    *a_off += idx * p.a_stride[i];
+    *b_off += idx * p.b_stride[i];
+  }
+}
+
 class MatMulOp final : public Op {
  public:
   void infer(InferContext& ctx) const override {
@@ -84,40 +98,59 @@ class MatMulOp final : public Op {
     std::string error;
     FACET_CHECK(make_plan(ctx.in_shape(0), ctx.in_shape(1), &p, &y, &error), error);
     ctx.set_output(0, DType::kF32, y);
+    // Packed A per batch for any variant's mr (<= 8): at most (m + 7) * k floats each.
+    ctx.set_scratch_bytes(sgemm_workspace_bytes() +
+                          static_cast<size_t>(p.batch * (p.m + 7) * p.k) * sizeof(float));
   }
 
   void run(const RunContext& ctx) const override {
     struct Job {
       MatMulPlan p;
-      const float* a;
       const float* b;
       float* y;
+      float* packed_a;  // one packed A per output batch
+      int64_t packed_stride;
+      int64_t mr;
     } job;
     std::string unused;  // empty std::string does not allocate
     make_plan(ctx.input(0).shape(), ctx.input(1).shape(), &job.p, nullptr, &unused);
-    job.a = ctx.input(0).data<float>();
+    const MatMulPlan& p = job.p;
+    const SgemmKernel kernel = sgemm_kernel(active_isa());
+    float* workspace = static_cast<float*>(ctx.scratch());
+    job.packed_a = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    job.packed_stride = sgemm_packed_a_floats(kernel.mr, p.m, p.k);
+    job.mr = kernel.mr;
     job.b = ctx.input(1).data<float>();
     job.y = ctx.output(0).data<float>();
-    // Rows of all batches, flattened: row r is row r % M of batch r / M.
-    ctx.parallel_for(job.p.batch * job.p.m, 1, [&job](int64_t begin, int64_t end) {
-      const MatMulPlan& p = job.p;
-      while (begin < end) {
-        const int64_t batch = begin / p.m;
-        const int64_t row = begin % p.m;
-        const int64_t row_end = std::min(p.m, row + (end - begin));
-        int64_t a_off = 0, b_off = 0, rest = batch;
-        for (int i = p.batch_axes - 1; i >= 0; --i) {
-          const int64_t idx = rest % p.out_batch[i];
-          rest /= p.out_batch[i];
-          a_off += idx * p.a_stride[i];
-          b_off += idx * p.b_stride[i];
-        }
-        sgemm_ref(false, false, p.m, p.n, p.k, 1.f, job.a + a_off * p.m * p.k, p.k,
-                  job.b + b_off * p.k * p.n, p.n, 0.f, job.y + batch * p.m * p.n, p.n, row,
-                  row_end);
-        begin += row_end - row;
-      }
-    });
+    const float* a = ctx.input(0).data<float>();
+    for (int64_t batch = 0; batch < p.batch; ++batch) {
+      int64_t a_off, b_off;
+      batch_offsets(p, batch, &a_off, &b_off);
+      sgemm_pack_a_f32(kernel.mr, false, p.m, p.k, 1.f, a + a_off * p.m * p.k, p.k,
+                       job.packed_a + batch * job.packed_stride);
+    }
+    run_sgemm_problems(
+        ctx, kernel, p.batch, p.m, p.n,
+        [](const void* context, int64_t batch, SgemmParams* out) {
+          const Job& j = *static_cast<const Job*>(context);
+          int64_t a_off, b_off;
+          batch_offsets(j.p, batch, &a_off, &b_off);
+          out->m = j.p.m;
+          out->n = j.p.n;
+          out->k = j.p.k;
+          out->packed_a = j.packed_a + batch * j.packed_stride;
+          out->a_mr = j.mr;
+          out->b = SgemmB{};
+          out->b.kind = SgemmBKind::kDense;
+          out->b.data = j.b + b_off * j.p.k * j.p.n;
+          out->b.ld = j.p.n;
+          out->c = j.y + batch * j.p.m * j.p.n;
+          out->ldc = j.p.n;
+          out->bias = nullptr;
+          out->accumulate = 0;
+          out->act = Activation{ActKind::kNone, 0.f, 0.f, nullptr};
+        },
+        &job, workspace);
   }
 
   int64_t macs(const std::vector<ValueInfo>& inputs,

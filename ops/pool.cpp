@@ -1,6 +1,7 @@
 #include "ops/pool.h"
 
 #include "engine/status.h"
+#include "engine/cpu.h"
 #include "ops/kernels/pool/pool.h"
 #include "ops/nn_common.h"
 
@@ -76,14 +77,12 @@ class PoolOp final : public Op {
       const PoolParams* p;
       const float* x;
       float* y;
-      bool max;
-    } job{&p, x.data<float>(), ctx.output(0).data<float>(), kind_ == Kind::kMax};
+      PoolF32Fn fn;
+    } job{&p, x.data<float>(), ctx.output(0).data<float>(),
+          kind_ == Kind::kMax ? pool_kernels(active_isa()).maxpool
+                              : pool_kernels(active_isa()).avgpool};
     ctx.parallel_for(x.dim(0) * x.dim(1), 1, [&job](int64_t begin, int64_t end) {
-      if (job.max) {
-        maxpool_f32_ref(*job.p, job.x, job.y, begin, end);
-      } else {
-        avgpool_f32_ref(*job.p, job.x, job.y, begin, end);
-      }
+      job.fn(*job.p, job.x, job.y, begin, end);
     });
   }
 
@@ -117,9 +116,11 @@ class GlobalAveragePoolOp final : public Op {
       const float* x;
       float* y;
       int64_t plane_size;
-    } job{x.data<float>(), ctx.output(0).data<float>(), planes > 0 ? x.numel() / planes : 0};
+      GlobalAvgPoolF32Fn fn;
+    } job{x.data<float>(), ctx.output(0).data<float>(), planes > 0 ? x.numel() / planes : 0,
+          pool_kernels(active_isa()).global_avgpool};
     ctx.parallel_for(planes, 1, [&job](int64_t begin, int64_t end) {
-      global_avgpool_f32_ref(job.x, job.y, job.plane_size, begin, end);
+      job.fn(job.x, job.y, job.plane_size, begin, end);
     });
   }
 };

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "engine/cpu.h"
 #include "ops/kernels/resize/resize.h"
 #include "ops/tensor_ops_common.h"
 
@@ -383,8 +384,10 @@ void ResizeOp::run(const RunContext& ctx) const {
       const kernels::ResizeAxisTable* ty;
       const kernels::ResizeAxisTable* tx;
       bool nearest_2x;
+      const kernels::ResizeKernels* k;
     } a{src, dst, p.in_len[rank - 2], p.in_len[rank - 1], p.out_len[rank - 2],
-        p.out_len[rank - 1], &tables[rank - 2], &tables[rank - 1], false};
+        p.out_len[rank - 1], &tables[rank - 2], &tables[rank - 1], false,
+        &kernels::resize_kernels(active_isa())};
     const int64_t planes = dims_product(x.shape(), 0, static_cast<size_t>(rank - 2));
     if (th == 1) {
       a.nearest_2x = a.out_h == 2 * a.in_h && a.out_w == 2 * a.in_w;
@@ -394,15 +397,15 @@ void ResizeOp::run(const RunContext& ctx) const {
       for (int64_t o = 0; a.nearest_2x && o < a.out_w; ++o) a.nearest_2x = a.tx->offset[o] == o / 2;
       ctx.parallel_for(planes, 1, [&a](int64_t begin, int64_t end) {
         if (a.nearest_2x) {
-          kernels::resize_nearest_2x_f32_ref(a.src, a.dst, a.in_h, a.in_w, begin, end);
+          a.k->nearest_2x(a.src, a.dst, a.in_h, a.in_w, begin, end);
         } else {
-          kernels::resize_nearest_2d_f32_ref(a.src, a.dst, a.in_h, a.in_w, a.out_h, a.out_w,
+          a.k->nearest_2d(a.src, a.dst, a.in_h, a.in_w, a.out_h, a.out_w,
                                              a.ty->offset, a.tx->offset, begin, end);
         }
       });
     } else {
       ctx.parallel_for(planes, 1, [&a](int64_t begin, int64_t end) {
-        kernels::resize_bilinear_2d_f32_ref(a.src, a.dst, a.in_h, a.in_w, a.out_h, a.out_w,
+        a.k->bilinear_2d(a.src, a.dst, a.in_h, a.in_w, a.out_h, a.out_w,
                                             a.ty->offset, a.ty->weight, a.tx->offset,
                                             a.tx->weight, begin, end);
       });

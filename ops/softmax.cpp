@@ -3,7 +3,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "engine/cpu.h"
 #include "ops/eltwise_common.h"
+#include "ops/kernels/eltwise/eltwise.h"
 
 namespace facet::ops {
 
@@ -33,7 +35,9 @@ namespace {
 class SoftmaxOp : public Op {
  public:
   explicit SoftmaxOp(const NodeDef& def)
-      : legacy_(def.opset < 13), axis_(def.attrs.get_int("axis", def.opset < 13 ? 1 : -1)) {}
+      : legacy_(def.opset < 13),
+        axis_(def.attrs.get_int("axis", def.opset < 13 ? 1 : -1)),
+        rows_kernel_(kernels::eltwise_kernels(active_isa()).softmax_rows) {}
 
   void infer(InferContext& ctx) const override {
     check_runtime_dtype("Softmax", 0, ctx.in_dtype(0), true);
@@ -66,6 +70,12 @@ class SoftmaxOp : public Op {
     const float* px = x.data<float>();
     float* py = y.data<float>();
     const int64_t grain = len > 0 ? (kEltwiseGrain + len - 1) / len : kEltwiseGrain;
+    if (inner == 1 && len > 0) {  // contiguous rows (softmax along the last axis)
+      const kernels::SoftmaxRowsF32Fn fn = rows_kernel_;
+      parallel_range(ctx, outer, grain,
+                     [&](int64_t begin, int64_t end) { fn(px, py, len, begin, end); });
+      return;
+    }
     parallel_range(ctx, outer * inner, grain, [&](int64_t begin, int64_t end) {
       for (int64_t s = begin; s < end; ++s) {
         const int64_t o = s / inner, j = s % inner;
@@ -78,6 +88,7 @@ class SoftmaxOp : public Op {
  private:
   bool legacy_;
   int64_t axis_;
+  kernels::SoftmaxRowsF32Fn rows_kernel_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ops/eltwise_common.h"
+#include "engine/cpu.h"
 #include "ops/kernels/eltwise/eltwise.h"
 
 namespace facet::ops {
@@ -44,7 +45,7 @@ class UnaryOp : public Op {
       alpha_ = def.attrs.get_float("alpha", 0.2f);
       beta_ = def.attrs.get_float("beta", 0.5f);
     }
-    kernel_ = kernels::eltwise_kernels_ref().unary[static_cast<int>(info_.kind)];
+    kernel_ = kernels::eltwise_kernels(active_isa()).unary[static_cast<int>(info_.kind)];
   }
 
   void infer(InferContext& ctx) const override {

@@ -44,5 +44,7 @@ int cmd_conformance(Args& args);
 int cmd_face(Args& args);
 int cmd_segment(Args& args);   // tools/cmd_segment.cpp
 int cmd_stylize(Args& args);   // tools/cmd_stylize.cpp
+int cmd_bench(Args& args);     // tools/cmd_bench.cpp
+int cmd_make_model(Args& args);  // tools/cmd_make_model.cpp
 
 }  // namespace facet::tools

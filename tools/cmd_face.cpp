@@ -125,7 +125,7 @@ int cmd_face(Args& args) {
     if (*end != '\0' || !(s >= 0.f && s <= 1.f)) throw UsageError{"--score expects 0..1"};
     opts.yunet_score_threshold = opts.ultraface_score_threshold = s;
   }
-  std::string models_dir = loaders::find_models_dir(models_opt);
+  std::string models_dir = models::resolve_face_model_dir(models_opt);
   FACET_CHECK(!models_dir.empty(), "no model folder found; searched:",
               [&] {
                 std::string s;

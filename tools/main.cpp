@@ -20,6 +20,31 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   using namespace facet::tools;
   static const std::map<std::string, Command> table = {
+      {"bench",
+       {cmd_bench, "time a model: median/min/p90 latency, GFLOP/s vs the FMA peak, per-op profile",
+        "usage: facet bench MODEL [--threads N] [--runs N] [--warmup N] [--shape N,C,H,W]...\n"
+        "                   [--shape NAME=D,D,...]... [--profile] [--json] [--no-peak]\n"
+        "                   [-i NAME=FILE]... [--seed S] [--models DIR]\n"
+        "       facet bench --peak [--threads N] [--json]\n"
+        "\n"
+        "Runs MODEL on random inputs (uniform [0,1), seed --seed; -i NAME=FILE reads .npy, .pb\n"
+        "or raw .f32 data instead) --warmup times (default 10), then --runs times (default\n"
+        "100) with run_into (no allocation in the loop), and prints\n"
+        "'median X.XXX ms', min, p90 and mean latency, GFLOP/s (2 * MACs / median) and its\n"
+        "share of the FMA peak measured on this machine with the same thread count. --profile\n"
+        "adds the time per op kind; --json prints one JSON object instead. Ends with the\n"
+        "process's peak RSS (VmHWM). --peak measures the f32 FMA throughput of one core and\n"
+        "of --threads (default all) cores. --shape without NAME= applies to the first input.\n"}},
+      {"make-model",
+       {cmd_make_model, "generate a model with seeded random weights (mobilenet_v1)",
+        "usage: facet make-model mobilenet_v1 -o FILE [--width W] [--size S] [--classes C]\n"
+        "                        [--seed N] [--fold-bn]\n"
+        "\n"
+        "Writes MobileNetV1 (ONNX opset 13, as a PyTorch export: Conv+BatchNormalization+Relu,\n"
+        "13 depthwise-separable blocks, GlobalAveragePool, Flatten, Gemm) with He-initialised\n"
+        "random weights from --seed (default 1). --width (default 1.0) scales the channels,\n"
+        "--size (default 224) is the input height and width, --classes defaults to 1000.\n"
+        "--fold-bn folds BatchNormalization into the convolutions instead.\n"}},
       {"face",
        {cmd_face, "detect faces, 68/98 landmarks and head pose; annotated PNG + JSON",
         "usage: facet face IMAGE|FOLDER... [-o OUT_DIR] [--json FILE] [--detector yunet|ultraface]\n"

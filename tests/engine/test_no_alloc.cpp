@@ -8,6 +8,7 @@
 #include <new>
 
 #include "engine/session.h"
+#include "alloc_counter.h"
 #include "loaders/onnx_loader.h"
 #include "test_util.h"
 
@@ -25,6 +26,8 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+long facet::test::allocation_count() { return g_allocations.load(); }
 
 namespace facet {
 namespace {

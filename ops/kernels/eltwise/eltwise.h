@@ -11,12 +11,20 @@
 //  - NaN inputs propagate to the output unless the op's definition says otherwise (Relu and Clip
 //    keep NaN as NaN; see each function).
 //
-// Only the scalar `_ref` variants exist so far. Optimized variants (`_avx2`, `_neon`) must keep
-// these signatures so they can be slotted into EltwiseKernels.
+// Optimized variants (`_avx2`, `_neon`) keep these signatures and are slotted into
+// EltwiseKernels by eltwise_kernels(isa). Entries without an optimized variant stay `_ref`.
+// Accuracy of the optimized variants: exact (bitwise) for relu, leaky_relu, clip, prelu, add,
+// sub, mul, div; within one rounding for hard_sigmoid / hard_swish; exp, sigmoid and tanh use a
+// polynomial exp (ops/kernels/eltwise/vecmath_avx2.h): relative error of exp about 3e-7,
+// absolute error of sigmoid < 1e-7 and tanh < 2e-7; softmax_rows relative error < 1e-6.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+namespace facet {
+enum class Isa;  // engine/cpu.h
+}
 
 namespace facet::ops::kernels {
 
@@ -69,6 +77,62 @@ void pow_f32_ref(const float* a, int64_t a_stride, const float* b, int64_t b_str
 void prelu_f32_ref(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
                    int64_t begin, int64_t end);
 
+// Softmax along contiguous rows of length n: rows [row_begin, row_end), row r at x + r*n.
+// y = exp(x - max) / sum(exp(x - max)); a NaN anywhere in a row makes the whole row NaN.
+// out may equal x. ref accumulates the sum in double.
+using SoftmaxRowsF32Fn = void (*)(const float* x, float* out, int64_t n, int64_t row_begin,
+                                  int64_t row_end);
+void softmax_rows_f32_ref(const float* x, float* out, int64_t n, int64_t row_begin,
+                          int64_t row_end);
+
+// AVX2+FMA variants (x86-64 builds only).
+void relu_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void leaky_relu_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float alpha,
+                         float);
+void sigmoid_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void tanh_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void exp_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void hard_sigmoid_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float alpha,
+                           float beta);
+void hard_swish_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void clip_f32_avx2(const float* x, float* out, int64_t begin, int64_t end, float lo, float hi);
+void add_f32_avx2(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void sub_f32_avx2(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void mul_f32_avx2(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void div_f32_avx2(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void prelu_f32_avx2(const float* a, int64_t a_stride, const float* b, int64_t b_stride,
+                    float* out, int64_t begin, int64_t end);
+void softmax_rows_f32_avx2(const float* x, float* out, int64_t n, int64_t row_begin,
+                           int64_t row_end);
+
+// NEON variants (aarch64 builds only); same list.
+void relu_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void leaky_relu_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float alpha,
+                         float);
+void sigmoid_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void tanh_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void exp_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void hard_sigmoid_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float alpha,
+                           float beta);
+void hard_swish_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float, float);
+void clip_f32_neon(const float* x, float* out, int64_t begin, int64_t end, float lo, float hi);
+void add_f32_neon(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void sub_f32_neon(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void mul_f32_neon(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void div_f32_neon(const float* a, int64_t a_stride, const float* b, int64_t b_stride, float* out,
+                  int64_t begin, int64_t end);
+void prelu_f32_neon(const float* a, int64_t a_stride, const float* b, int64_t b_stride,
+                    float* out, int64_t begin, int64_t end);
+void softmax_rows_f32_neon(const float* x, float* out, int64_t n, int64_t row_begin,
+                           int64_t row_end);
+
 // Which element-wise operation; indexes EltwiseKernels.
 enum class UnaryKind : int {
   kRelu, kLeakyRelu, kSigmoid, kTanh, kHardSigmoid, kHardSwish, kExp, kSqrt, kNeg, kAbs, kFloor,
@@ -81,7 +145,11 @@ enum class BinaryKind : int { kAdd, kSub, kMul, kDiv, kPow, kPRelu, kCount };
 struct EltwiseKernels {
   UnaryF32Fn unary[static_cast<int>(UnaryKind::kCount)];
   BinaryF32Fn binary[static_cast<int>(BinaryKind::kCount)];
+  SoftmaxRowsF32Fn softmax_rows;
 };
 const EltwiseKernels& eltwise_kernels_ref();
+// The table for an ISA: _ref entries upgraded with that ISA's variants. An ISA that this build
+// or CPU cannot run gives the _ref table. Ops call eltwise_kernels(active_isa()).
+const EltwiseKernels& eltwise_kernels(Isa isa);
 
 }  // namespace facet::ops::kernels

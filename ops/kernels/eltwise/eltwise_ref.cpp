@@ -6,6 +6,8 @@
 
 #include "ops/kernels/eltwise/eltwise.h"
 
+#include "engine/cpu.h"
+
 namespace facet::ops::kernels {
 
 void relu_f32_ref(const float* x, float* out, int64_t begin, int64_t end, float, float) {
@@ -146,9 +148,78 @@ const EltwiseKernels& eltwise_kernels_ref() {
     b(BinaryKind::kDiv, div_f32_ref);
     b(BinaryKind::kPow, pow_f32_ref);
     b(BinaryKind::kPRelu, prelu_f32_ref);
+    t.softmax_rows = softmax_rows_f32_ref;
     return t;
   }();
   return table;
+}
+
+void softmax_rows_f32_ref(const float* x, float* out, int64_t n, int64_t row_begin,
+                          int64_t row_end) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const float* xr = x + r * n;
+    float* yr = out + r * n;
+    if (n <= 0) continue;
+    float max_v = xr[0];
+    bool has_nan = std::isnan(xr[0]);
+    for (int64_t k = 1; k < n; ++k) {
+      if (xr[k] > max_v) max_v = xr[k];
+      has_nan = has_nan || std::isnan(xr[k]);
+    }
+    if (has_nan) max_v = std::nanf("");
+    double sum = 0.0;
+    for (int64_t k = 0; k < n; ++k) {
+      const float e = std::exp(xr[k] - max_v);
+      yr[k] = e;
+      sum += e;
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t k = 0; k < n; ++k) yr[k] *= inv;
+  }
+}
+
+namespace {
+// Copies the _ref table and replaces the entries an ISA implements.
+#define FACET_ELTWISE_UPGRADE(t, sfx)                                    \
+  do {                                                                   \
+    auto u = [&t](UnaryKind k, UnaryF32Fn fn) { t.unary[static_cast<int>(k)] = fn; };   \
+    auto b = [&t](BinaryKind k, BinaryF32Fn fn) { t.binary[static_cast<int>(k)] = fn; }; \
+    u(UnaryKind::kRelu, relu_f32_##sfx);                                 \
+    u(UnaryKind::kLeakyRelu, leaky_relu_f32_##sfx);                      \
+    u(UnaryKind::kSigmoid, sigmoid_f32_##sfx);                           \
+    u(UnaryKind::kTanh, tanh_f32_##sfx);                                 \
+    u(UnaryKind::kHardSigmoid, hard_sigmoid_f32_##sfx);                  \
+    u(UnaryKind::kHardSwish, hard_swish_f32_##sfx);                      \
+    u(UnaryKind::kExp, exp_f32_##sfx);                                   \
+    u(UnaryKind::kClip, clip_f32_##sfx);                                 \
+    b(BinaryKind::kAdd, add_f32_##sfx);                                  \
+    b(BinaryKind::kSub, sub_f32_##sfx);                                  \
+    b(BinaryKind::kMul, mul_f32_##sfx);                                  \
+    b(BinaryKind::kDiv, div_f32_##sfx);                                  \
+    b(BinaryKind::kPRelu, prelu_f32_##sfx);                              \
+    t.softmax_rows = softmax_rows_f32_##sfx;                             \
+  } while (0)
+}  // namespace
+
+const EltwiseKernels& eltwise_kernels(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  static const EltwiseKernels avx2 = [] {
+    EltwiseKernels t = eltwise_kernels_ref();
+    FACET_ELTWISE_UPGRADE(t, avx2);
+    return t;
+  }();
+  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+#endif
+#if defined(__aarch64__)
+  static const EltwiseKernels neon = [] {
+    EltwiseKernels t = eltwise_kernels_ref();
+    FACET_ELTWISE_UPGRADE(t, neon);
+    return t;
+  }();
+  if (isa == Isa::kNeon) return neon;
+#endif
+  (void)isa;
+  return eltwise_kernels_ref();
 }
 
 }  // namespace facet::ops::kernels

@@ -13,6 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace facet {
+enum class Isa;  // engine/cpu.h
+}
+
 namespace facet::ops {
 
 // Plain aggregate; the caller fills every field.
@@ -45,5 +49,31 @@ void avgpool_f32_ref(const PoolParams& p, const float* input, float* output, int
 // output[p] = mean of input[p * plane_size .. (p + 1) * plane_size), summed in double.
 void global_avgpool_f32_ref(const float* input, float* output, int64_t plane_size, int64_t begin,
                             int64_t end);
+
+// AVX2 variants (x86-64 builds only). max/avg: 2-D pools with dilation 1 and stride_w 1 or 2
+// are vectorized along the output row (8 outputs per step, borders scalar); other shapes run
+// the ref. Results are bit-identical to the ref (same tap order, true division). Global average
+// accumulates in double vectors (differs from the ref only in summation order).
+void maxpool_f32_avx2(const PoolParams& p, const float* input, float* output, int64_t begin,
+                      int64_t end);
+void avgpool_f32_avx2(const PoolParams& p, const float* input, float* output, int64_t begin,
+                      int64_t end);
+void global_avgpool_f32_avx2(const float* input, float* output, int64_t plane_size,
+                             int64_t begin, int64_t end);
+// NEON variant (aarch64 builds only): global average (4-wide, double accumulation).
+void global_avgpool_f32_neon(const float* input, float* output, int64_t plane_size,
+                             int64_t begin, int64_t end);
+
+using PoolF32Fn = void (*)(const PoolParams& p, const float* input, float* output, int64_t begin,
+                           int64_t end);
+using GlobalAvgPoolF32Fn = void (*)(const float* input, float* output, int64_t plane_size,
+                                    int64_t begin, int64_t end);
+struct PoolKernels {
+  PoolF32Fn maxpool;
+  PoolF32Fn avgpool;
+  GlobalAvgPoolF32Fn global_avgpool;
+};
+// The table for `isa` (the _ref entries where the ISA has no variant or cannot run here).
+const PoolKernels& pool_kernels(Isa isa);
 
 }  // namespace facet::ops

@@ -1,5 +1,7 @@
 #include "ops/kernels/pool/pool.h"
 
+#include "engine/cpu.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -89,6 +91,20 @@ void global_avgpool_f32_ref(const float* input, float* output, int64_t plane_siz
     output[plane] = plane_size > 0 ? static_cast<float>(sum / static_cast<double>(plane_size))
                                    : 0.f;
   }
+}
+
+const PoolKernels& pool_kernels(Isa isa) {
+  static const PoolKernels ref = {maxpool_f32_ref, avgpool_f32_ref, global_avgpool_f32_ref};
+#if defined(__x86_64__) || defined(_M_X64)
+  static const PoolKernels avx2 = {maxpool_f32_avx2, avgpool_f32_avx2, global_avgpool_f32_avx2};
+  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+#endif
+#if defined(__aarch64__)
+  static const PoolKernels neon = {maxpool_f32_ref, avgpool_f32_ref, global_avgpool_f32_neon};
+  if (isa == Isa::kNeon) return neon;
+#endif
+  (void)isa;
+  return ref;
 }
 
 }  // namespace facet::ops

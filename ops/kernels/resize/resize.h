@@ -17,6 +17,10 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace facet {
+enum class Isa;  // engine/cpu.h
+}
+
 namespace facet::kernels {
 
 struct ResizeAxisTable {
@@ -52,5 +56,25 @@ void resize_bilinear_2d_f32_ref(const float* src, float* dst, int64_t in_h, int6
                                 int64_t out_h, int64_t out_w, const int64_t* y_offset,
                                 const float* y_weight, const int64_t* x_offset,
                                 const float* x_weight, int64_t plane_begin, int64_t plane_end);
+
+// AVX2 variant (x86-64 builds only): exact 2x nearest, bit-identical to the ref. Bilinear and
+// general nearest stay _ref on AVX2 (a gather-based version measured slower; see
+// resize_avx2.cpp).
+void resize_nearest_2x_f32_avx2(const float* src, float* dst, int64_t in_h, int64_t in_w,
+                                int64_t plane_begin, int64_t plane_end);
+// NEON variant (aarch64 builds only). Bilinear and general nearest stay _ref on NEON (no
+// gather; measured gain would need a separable two-pass scheme with scratch).
+void resize_nearest_2x_f32_neon(const float* src, float* dst, int64_t in_h, int64_t in_w,
+                                int64_t plane_begin, int64_t plane_end);
+
+struct ResizeKernels {
+  void (*nearest_2d)(const float*, float*, int64_t, int64_t, int64_t, int64_t, const int64_t*,
+                     const int64_t*, int64_t, int64_t);
+  void (*nearest_2x)(const float*, float*, int64_t, int64_t, int64_t, int64_t);
+  void (*bilinear_2d)(const float*, float*, int64_t, int64_t, int64_t, int64_t, const int64_t*,
+                      const float*, const int64_t*, const float*, int64_t, int64_t);
+};
+// The table for `isa` (_ref entries where the ISA has no variant or cannot run here).
+const ResizeKernels& resize_kernels(Isa isa);
 
 }  // namespace facet::kernels

@@ -1,5 +1,7 @@
 #include "ops/kernels/resize/resize.h"
 
+#include "engine/cpu.h"
+
 namespace facet::kernels {
 
 namespace {
@@ -109,6 +111,23 @@ void resize_bilinear_2d_f32_ref(const float* src, float* dst, int64_t in_h, int6
       }
     }
   }
+}
+
+const ResizeKernels& resize_kernels(Isa isa) {
+  static const ResizeKernels ref = {resize_nearest_2d_f32_ref, resize_nearest_2x_f32_ref,
+                                    resize_bilinear_2d_f32_ref};
+#if defined(__x86_64__) || defined(_M_X64)
+  static const ResizeKernels avx2 = {resize_nearest_2d_f32_ref, resize_nearest_2x_f32_avx2,
+                                     resize_bilinear_2d_f32_ref};
+  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+#endif
+#if defined(__aarch64__)
+  static const ResizeKernels neon = {resize_nearest_2d_f32_ref, resize_nearest_2x_f32_neon,
+                                     resize_bilinear_2d_f32_ref};
+  if (isa == Isa::kNeon) return neon;
+#endif
+  (void)isa;
+  return ref;
 }
 
 }  // namespace facet::kernels

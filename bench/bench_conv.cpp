@@ -1,0 +1,92 @@
+// Convolution family (besides 1x1): MobileNetV1's depthwise 3x3 layers (stride 1 and 2, pad 1)
+// and its first dense 3x3 stride-2 layer, through the Conv op. Reports FLOP/s (2 * MACs per run)
+// and, for the memory-bound depthwise layers, the bytes of input + weights + output per second.
+// Threads: $FACET_BENCH_THREADS (default 1).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+
+#include "bench/bench_util.h"
+
+namespace facet::bench {
+namespace {
+
+struct ConvShape {
+  const char* layer;
+  int64_t cin, cout, h, w, stride, group;  // 3x3 kernel, pad 1
+};
+
+// MobileNetV1 width 1.0 (the input size is in the name).
+const ConvShape kDepthwise[] = {
+    {"224/dw1_32_112x112_s1", 32, 32, 112, 112, 1, 32},      // first block
+    {"224/dw2_64_112x112_s2", 64, 64, 112, 112, 2, 64},      // -> 56x56
+    {"224/dw3_128_56x56_s1", 128, 128, 56, 56, 1, 128},      //
+    {"224/dw4_128_56x56_s2", 128, 128, 56, 56, 2, 128},      // -> 28x28
+    {"224/dw5_256_28x28_s1", 256, 256, 28, 28, 1, 256},      //
+    {"224/dw6_256_28x28_s2", 256, 256, 28, 28, 2, 256},      // -> 14x14
+    {"224/dw7-11_512_14x14_s1", 512, 512, 14, 14, 1, 512},   // five identical layers
+    {"224/dw12_512_14x14_s2", 512, 512, 14, 14, 2, 512},     // -> 7x7
+    {"224/dw13_1024_7x7_s1", 1024, 1024, 7, 7, 1, 1024},     // last block: width 7, all tail
+    {"120/dw1_32_60x60_s1", 32, 32, 60, 60, 1, 32},          // 120x120 input
+    {"120/dw4_128_30x30_s2", 128, 128, 30, 30, 2, 128},      // -> 15x15 (odd)
+    {"120/dw7-11_512_8x8_s1", 512, 512, 8, 8, 1, 512},       // tiny planes
+};
+
+// The first layer: dense 3x3 stride 2, 3 -> 32 channels.
+const ConvShape kFirst[] = {
+    {"224/conv1_3to32_224x224_s2", 3, 32, 224, 224, 2, 1},  // MobileNetV1 224
+    {"120/conv1_3to32_120x120_s2", 3, 32, 120, 120, 2, 1},  // MobileNetV1 120 / 3DDFA mb05 (16 ch)
+    {"320/conv1_3to16_320x320_s2", 3, 16, 320, 320, 2, 1},  // YuNet-sized input
+};
+
+int64_t out_size(int64_t in, int64_t stride) { return (in + 2 - 3) / stride + 1; }
+
+void bm_conv3x3(benchmark::State& state, Isa isa, ConvShape s) {
+  IsaScope scope(isa);
+  Attributes a;
+  a.set_ints("kernel_shape", {3, 3});
+  a.set_ints("pads", {1, 1, 1, 1});
+  a.set_ints("strides", {s.stride, s.stride});
+  a.set_int("group", s.group);
+  OpHarness h("Conv", a,
+              {random_tensor({1, s.cin, s.h, s.w}, 1),
+               random_tensor({s.cout, s.cin / s.group, 3, 3}, 2, -0.3f, 0.3f),
+               random_tensor({s.cout}, 3)},
+              {false, true, true}, bench_threads());
+  h.run();  // warm-up
+  for (auto _ : state) h.run();
+  const int64_t ho = out_size(s.h, s.stride), wo = out_size(s.w, s.stride);
+  const double macs = static_cast<double>(s.cout * ho * wo * (s.cin / s.group) * 9);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * macs, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes/s"] =
+      benchmark::Counter(h.io_bytes(), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void register_all() {
+  for (Isa isa : runnable_isas()) {
+    for (const ConvShape& s : kDepthwise)
+      timed(benchmark::RegisterBenchmark((std::string("dwconv3x3/") + isa_name(isa) + "/" + s.layer).c_str(),
+                                   bm_conv3x3, isa, s))
+          ->Args({s.cin, s.h, s.w, s.stride})
+          ->ArgNames({"C", "H", "W", "S"});
+    for (const ConvShape& s : kFirst)
+      timed(benchmark::RegisterBenchmark((std::string("conv3x3/") + isa_name(isa) + "/" + s.layer).c_str(),
+                                   bm_conv3x3, isa, s))
+          ->Args({s.cin, s.cout, s.h, s.w, s.stride})
+          ->ArgNames({"C", "M", "H", "W", "S"});
+  }
+}
+
+}  // namespace
+}  // namespace facet::bench
+
+int main(int argc, char** argv) {
+  facet::bench::register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

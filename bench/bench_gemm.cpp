@@ -1,0 +1,165 @@
+// GEMM family: MobileNetV1's pointwise (1x1) convolutions and classifier, as Conv 1x1, as MatMul
+// on the same M x K x N, and as OpenBLAS sgemm (the anchor) on the same shapes in the same run.
+//
+// A 1x1 convolution of X [K, H*W] (NCHW, batch 1) by W [M, K] is C[M, N] = W[M, K] * X[K, N] with
+// N = H*W. Reports FLOP/s (2*M*N*K per run). Threads: $FACET_BENCH_THREADS (default 1, and
+// OpenBLAS gets the same count).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/bench_util.h"
+
+#ifdef FACET_HAVE_OPENBLAS
+#include <cblas.h>
+#endif
+
+namespace facet::bench {
+namespace {
+
+struct GemmShape {
+  const char* layer;  // MobileNetV1 layer (input size in the name)
+  int64_t m, k, h, w;  // M = output channels, K = input channels, N = h * w
+};
+
+// MobileNetV1 width 1.0: pointwise layer i follows depthwise layer i.
+const GemmShape kPointwise[] = {
+    // 224x224 input
+    {"224/pw1_32to64_112x112", 64, 32, 112, 112},        // after dw1 (s1)
+    {"224/pw2_64to128_56x56", 128, 64, 56, 56},          // after dw2 (s2)
+    {"224/pw3_128to128_56x56", 128, 128, 56, 56},        // after dw3
+    {"224/pw4_128to256_28x28", 256, 128, 28, 28},        // after dw4 (s2)
+    {"224/pw5_256to256_28x28", 256, 256, 28, 28},        // after dw5
+    {"224/pw6_256to512_14x14", 512, 256, 14, 14},        // after dw6 (s2)
+    {"224/pw7-11_512to512_14x14", 512, 512, 14, 14},     // five identical layers, 46% of MACs
+    {"224/pw12_512to1024_7x7", 1024, 512, 7, 7},         // after dw12 (s2)
+    {"224/pw13_1024to1024_7x7", 1024, 1024, 7, 7},       // last pointwise
+    // 120x120 input (3DDFA-style crops)
+    {"120/pw1_32to64_60x60", 64, 32, 60, 60},            // after dw1
+    {"120/pw3_128to128_30x30", 128, 128, 30, 30},        // pw2 is 64->128 at the same size
+    {"120/pw5_256to256_15x15", 256, 256, 15, 15},        // odd N: tails of every tile
+    {"120/pw7-11_512to512_8x8", 512, 512, 8, 8},         // five identical layers
+    {"120/pw13_1024to1024_4x4", 1024, 1024, 4, 4},       // N = 16: weight-bound
+};
+
+// The classifier: Gemm X[1, 1024] * W[1000, 1024]^T + b (a matrix-vector product).
+constexpr int64_t kFcIn = 1024, kFcOut = 1000;
+
+void set_flops(benchmark::State& state, double flops) {
+  state.counters["FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_conv1x1(benchmark::State& state, Isa isa, GemmShape s) {
+  IsaScope scope(isa);
+  Attributes a;
+  a.set_ints("kernel_shape", {1, 1});
+  OpHarness h("Conv", a,
+              {random_tensor({1, s.k, s.h, s.w}, 1), random_tensor({s.m, s.k, 1, 1}, 2, -0.1f, 0.1f),
+               random_tensor({s.m}, 3)},
+              {false, true, true}, bench_threads());
+  h.run();  // warm-up
+  for (auto _ : state) h.run();
+  set_flops(state, 2.0 * static_cast<double>(s.m * s.k * s.h * s.w));
+}
+
+void bm_matmul(benchmark::State& state, Isa isa, GemmShape s) {
+  IsaScope scope(isa);
+  const int64_t n = s.h * s.w;
+  OpHarness h("MatMul", {},
+              {random_tensor({s.m, s.k}, 2, -0.1f, 0.1f), random_tensor({s.k, n}, 1)},
+              {true, false}, bench_threads());
+  h.run();
+  for (auto _ : state) h.run();
+  set_flops(state, 2.0 * static_cast<double>(s.m * s.k * n));
+}
+
+void bm_fc(benchmark::State& state, Isa isa) {
+  IsaScope scope(isa);
+  Attributes a;
+  a.set_int("transB", 1);
+  OpHarness h("Gemm", a,
+              {random_tensor({1, kFcIn}, 1), random_tensor({kFcOut, kFcIn}, 2, -0.1f, 0.1f),
+               random_tensor({kFcOut}, 3)},
+              {false, true, true}, bench_threads());
+  h.run();
+  for (auto _ : state) h.run();
+  set_flops(state, 2.0 * static_cast<double>(kFcIn * kFcOut));
+}
+
+#ifdef FACET_HAVE_OPENBLAS
+void bm_openblas(benchmark::State& state, GemmShape s) {
+  const int64_t n = s.h * s.w;
+  Tensor w = random_tensor({s.m, s.k}, 2, -0.1f, 0.1f), x = random_tensor({s.k, n}, 1);
+  Tensor c = Tensor::empty(DType::kF32, {s.m, n});
+  auto call = [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(s.m),
+                static_cast<int>(n), static_cast<int>(s.k), 1.0f, w.data<float>(),
+                static_cast<int>(s.k), x.data<float>(), static_cast<int>(n), 0.0f,
+                c.data<float>(), static_cast<int>(n));
+  };
+  call();
+  for (auto _ : state) call();
+  set_flops(state, 2.0 * static_cast<double>(s.m * s.k * n));
+}
+
+void bm_openblas_fc(benchmark::State& state) {
+  Tensor x = random_tensor({1, kFcIn}, 1), w = random_tensor({kFcOut, kFcIn}, 2, -0.1f, 0.1f);
+  Tensor c = Tensor::empty(DType::kF32, {1, kFcOut});
+  auto call = [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, static_cast<int>(kFcOut),
+                static_cast<int>(kFcIn), 1.0f, x.data<float>(), static_cast<int>(kFcIn),
+                w.data<float>(), static_cast<int>(kFcIn), 0.0f, c.data<float>(),
+                static_cast<int>(kFcOut));
+  };
+  call();
+  for (auto _ : state) call();
+  set_flops(state, 2.0 * static_cast<double>(kFcIn * kFcOut));
+}
+#endif
+
+void register_all() {
+  for (const GemmShape& s : kPointwise) {
+    // The anchor first, then facet's variants of the same shape, so they sit together.
+#ifdef FACET_HAVE_OPENBLAS
+    timed(benchmark::RegisterBenchmark((std::string("openblas_sgemm/") + s.layer).c_str(), bm_openblas, s))
+        ->Args({s.m, s.k, s.h * s.w})
+        ->ArgNames({"M", "K", "N"});
+#endif
+    for (Isa isa : runnable_isas()) {
+      std::string tag = std::string("/") + isa_name(isa) + "/" + s.layer;
+      timed(benchmark::RegisterBenchmark(("conv1x1" + tag).c_str(), bm_conv1x1, isa, s))
+          ->Args({s.m, s.k, s.h * s.w})
+          ->ArgNames({"M", "K", "N"});
+      timed(benchmark::RegisterBenchmark(("matmul" + tag).c_str(), bm_matmul, isa, s))
+          ->Args({s.m, s.k, s.h * s.w})
+          ->ArgNames({"M", "K", "N"});
+    }
+  }
+#ifdef FACET_HAVE_OPENBLAS
+  timed(benchmark::RegisterBenchmark("openblas_sgemm/fc_1024to1000", bm_openblas_fc))
+      ->Args({1, kFcIn, kFcOut})
+      ->ArgNames({"M", "K", "N"});
+#endif
+  for (Isa isa : runnable_isas())
+    timed(benchmark::RegisterBenchmark((std::string("gemm_fc/") + isa_name(isa) + "/fc_1024to1000").c_str(),
+                                 bm_fc, isa))
+        ->Args({1, kFcIn, kFcOut})
+        ->ArgNames({"M", "K", "N"});
+}
+
+}  // namespace
+}  // namespace facet::bench
+
+int main(int argc, char** argv) {
+#ifdef FACET_HAVE_OPENBLAS
+  openblas_set_num_threads(facet::bench::bench_threads());
+#endif
+  facet::bench::register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

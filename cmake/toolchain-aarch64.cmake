@@ -1,0 +1,25 @@
+# Cross-compile facet for aarch64 Linux with Debian's g++-aarch64-linux-gnu and run the test
+# binaries under qemu-aarch64-static (ctest uses CMAKE_CROSSCOMPILING_EMULATOR, also for
+# gtest_discover_tests). Libraries (libpng, zlib, gtest, libjpeg) come from Debian multiarch
+# (:arm64 packages in /usr/lib/aarch64-linux-gnu); tools/cross-test-aarch64 installs them.
+#
+#   cmake -S . -B build-aarch64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+
+find_program(FACET_QEMU_AARCH64 NAMES qemu-aarch64-static qemu-aarch64)
+if(FACET_QEMU_AARCH64)
+  # -L: where the dynamic loader and shared libraries of the target live.
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${FACET_QEMU_AARCH64};-L;/usr/aarch64-linux-gnu")
+endif()
+
+# Headers are shared (/usr/include); libraries and packages come from the multiarch folder.
+set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)

@@ -1,0 +1,181 @@
+// Pooling, AVX2 (x86-64 only).
+//
+// 2-D pools (in_size[0] == out_size[0] == kernel[0] == 1) with dilation 1 and stride_w 1 or 2
+// are vectorized along the output row: for each output row the input rows inside the window
+// are listed once; interior columns (every horizontal tap inside the row) take 8 outputs per
+// step, the left/right borders and tails are computed one by one exactly like the ref. Anything
+// else (3-D, dilation, stride_w > 2) runs the ref. The average sums taps in the ref's order
+// (rows outer, columns inner) and divides, so it is bit-identical to the ref.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ops/kernels/pool/pool.h"
+
+namespace facet::ops {
+namespace {
+
+// Stride 2: elements ix, ix+2, ..., ix+14 in vshufps lane order [0 2 8 10 | 4 6 12 14].
+inline __m256 load_even16(const float* s) {
+  return _mm256_shuffle_ps(_mm256_loadu_ps(s), _mm256_loadu_ps(s + 8), _MM_SHUFFLE(2, 0, 2, 0));
+}
+inline __m256 unshuffle(__m256 v) {
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+bool vector_ok(const PoolParams& p) {
+  return p.in_size[0] == 1 && p.out_size[0] == 1 && p.kernel[0] == 1 && p.dilation[1] == 1 &&
+         p.dilation[2] == 1 && (p.stride[2] == 1 || p.stride[2] == 2);
+}
+
+// One output element of a 2-D pool, exactly as the ref computes it.
+float max_one(const PoolParams& p, const float* in, int64_t oh, int64_t ow) {
+  float m = -__builtin_huge_valf();
+  for (int64_t kh = 0; kh < p.kernel[1]; ++kh) {
+    const int64_t ih = oh * p.stride[1] - p.pad_begin[1] + kh;
+    if (ih < 0 || ih >= p.in_size[1]) continue;
+    for (int64_t kw = 0; kw < p.kernel[2]; ++kw) {
+      const int64_t iw = ow * p.stride[2] - p.pad_begin[2] + kw;
+      if (iw < 0 || iw >= p.in_size[2]) continue;
+      const float v = in[ih * p.in_size[2] + iw];
+      if (v > m || v != v) m = v;
+    }
+  }
+  return m;
+}
+
+float avg_one(const PoolParams& p, const float* in, int64_t oh, int64_t ow) {
+  float sum = 0.f;
+  int64_t inside = 0, padded = 0;
+  for (int64_t kh = 0; kh < p.kernel[1]; ++kh) {
+    const int64_t ih = oh * p.stride[1] - p.pad_begin[1] + kh;
+    if (ih >= p.in_size[1] + p.pad_end[1]) continue;
+    const bool h_in = ih >= 0 && ih < p.in_size[1];
+    for (int64_t kw = 0; kw < p.kernel[2]; ++kw) {
+      const int64_t iw = ow * p.stride[2] - p.pad_begin[2] + kw;
+      if (iw >= p.in_size[2] + p.pad_end[2]) continue;
+      ++padded;
+      if (h_in && iw >= 0 && iw < p.in_size[2]) {
+        sum += in[ih * p.in_size[2] + iw];
+        ++inside;
+      }
+    }
+  }
+  const int64_t divisor = p.count_include_pad ? padded : inside;
+  return divisor > 0 ? sum / static_cast<float>(divisor) : 0.f;
+}
+
+template <bool kMax>
+void pool2d(const PoolParams& p, const float* input, float* output, int64_t begin, int64_t end) {
+  const int64_t in_h = p.in_size[1], in_w = p.in_size[2];
+  const int64_t out_h = p.out_size[1], out_w = p.out_size[2];
+  const int64_t kh_n = p.kernel[1], kw_n = p.kernel[2];
+  const int64_t sw = p.stride[2], pl = p.pad_begin[2];
+  // Interior columns: ow*sw - pl >= 0 and ow*sw - pl + kw_n - 1 <= in_w - 1.
+  int64_t x0 = (pl + sw - 1) / sw;
+  int64_t x1 = in_w - kw_n + pl >= 0 ? (in_w - kw_n + pl) / sw + 1 : 0;
+  if (x1 > out_w) x1 = out_w;
+  if (x0 > x1) x0 = x1;
+  const __m256 neg_inf = _mm256_set1_ps(-__builtin_huge_valf());
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float* in = input + plane * in_h * in_w;
+    float* out = output + plane * out_h * out_w;
+    for (int64_t oh = 0; oh < out_h; ++oh) {
+      float* orow = out + oh * out_w;
+      // Rows inside the input, and the average's divisor for interior columns.
+      int64_t first = -1, nrows = 0, padded_rows = 0;
+      for (int64_t kh = 0; kh < kh_n; ++kh) {
+        const int64_t ih = oh * p.stride[1] - p.pad_begin[1] + kh;
+        if (ih < in_h + p.pad_end[1]) ++padded_rows;
+        if (ih < 0 || ih >= in_h) continue;
+        if (first < 0) first = ih;
+        ++nrows;
+      }
+      for (int64_t ow = 0; ow < x0; ++ow) orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
+      int64_t ow = x0;
+      if (nrows > 0) {
+        const int64_t div = (p.count_include_pad ? padded_rows : nrows) * kw_n;
+        const __m256 vdiv = _mm256_set1_ps(static_cast<float>(div));
+        if (sw == 1) {
+          for (; ow + 8 <= x1; ow += 8) {
+            __m256 acc = kMax ? neg_inf : _mm256_setzero_ps();
+            __m256 nan = _mm256_setzero_ps();
+            for (int64_t r = 0; r < nrows; ++r) {
+              const float* s = in + (first + r) * in_w + ow - pl;
+              for (int64_t kw = 0; kw < kw_n; ++kw) {
+                const __m256 v = _mm256_loadu_ps(s + kw);
+                if (kMax) {
+                  acc = _mm256_max_ps(acc, v);
+                  nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+                } else {
+                  acc = _mm256_add_ps(acc, v);
+                }
+              }
+            }
+            if (kMax) acc = _mm256_or_ps(acc, nan);  // NaN lanes become NaN
+            else acc = _mm256_div_ps(acc, vdiv);
+            _mm256_storeu_ps(orow + ow, acc);
+          }
+        } else {
+          // Two 8-float loads from ix + kw read up to ix + kw_n + 14.
+          for (; ow + 8 <= x1 && 2 * ow - pl + kw_n + 15 <= in_w; ow += 8) {
+            __m256 acc = kMax ? neg_inf : _mm256_setzero_ps();
+            __m256 nan = _mm256_setzero_ps();
+            for (int64_t r = 0; r < nrows; ++r) {
+              const float* s = in + (first + r) * in_w + 2 * ow - pl;
+              for (int64_t kw = 0; kw < kw_n; ++kw) {
+                const __m256 v = load_even16(s + kw);
+                if (kMax) {
+                  acc = _mm256_max_ps(acc, v);
+                  nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+                } else {
+                  acc = _mm256_add_ps(acc, v);
+                }
+              }
+            }
+            if (kMax) acc = _mm256_or_ps(acc, nan);
+            else acc = _mm256_div_ps(acc, vdiv);
+            _mm256_storeu_ps(orow + ow, unshuffle(acc));
+          }
+        }
+      }
+      for (; ow < out_w; ++ow) orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
+    }
+  }
+}
+
+}  // namespace
+
+void maxpool_f32_avx2(const PoolParams& p, const float* input, float* output, int64_t begin,
+                      int64_t end) {
+  if (!vector_ok(p)) return maxpool_f32_ref(p, input, output, begin, end);
+  pool2d<true>(p, input, output, begin, end);
+}
+
+void avgpool_f32_avx2(const PoolParams& p, const float* input, float* output, int64_t begin,
+                      int64_t end) {
+  if (!vector_ok(p)) return avgpool_f32_ref(p, input, output, begin, end);
+  pool2d<false>(p, input, output, begin, end);
+}
+
+void global_avgpool_f32_avx2(const float* input, float* output, int64_t plane_size,
+                             int64_t begin, int64_t end) {
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float* in = input + plane * plane_size;
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= plane_size; i += 8) {
+      const __m256 v = _mm256_loadu_ps(in + i);
+      s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+      s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    }
+    s0 = _mm256_add_pd(s0, s1);
+    __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s0), _mm256_extractf128_pd(s0, 1));
+    double sum = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+    for (; i < plane_size; ++i) sum += in[i];
+    output[plane] = plane_size > 0 ? static_cast<float>(sum / static_cast<double>(plane_size)) : 0.f;
+  }
+}
+
+}  // namespace facet::ops

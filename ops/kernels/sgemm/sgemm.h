@@ -1,0 +1,143 @@
+// Packed SGEMM kernel family (f32) with a fused bias + activation epilogue.
+//
+//   C[i, j] = act(i, (accumulate ? C[i, j] : 0) + bias[i] + sum_k A[i, k] * B[k, j])
+//   for rows i in [m_begin, m_end) and columns j in [n_begin, n_end) of an M x N problem.
+//
+// Scheme (BLIS-like). A (M x K, the weights) is packed once by sgemm_pack_a_f32 into panels of
+// `mr` rows: panel p holds rows [p*mr, p*mr + mr), stored k-major (panel[k * mr + r]), rows past
+// M zero-filled; panel p starts at p * mr * K. B (K x N) is never read in place by the
+// micro-kernel: the driver packs a KC x NC block at a time into the caller's workspace, in
+// panels of `nr` columns (k-major, columns past the block zero-filled), through
+// sgemm_pack_b_f32. B can be a dense row-major matrix, its transpose, or an implicit im2col
+// matrix of one image (so a convolution needs no im2col buffer). Each variant's register tile
+// is mr x nr (avx2: 6 x 16, neon: 8 x 12, ref: any mr the caller packed with, no tiling).
+//
+// Contract for every sgemm_f32_* kernel:
+//  * Layout: C row-major with row stride ldc (elements); bias has M entries (per row) or is
+//    nullptr; act.slope (PRelu) has M entries, indexed by row.
+//  * m_begin must be a multiple of the variant's mr (the packed panel size) unless it equals
+//    m_end; n_begin is free. 0 <= m_begin <= m_end <= M, 0 <= n_begin <= n_end <= N.
+//  * workspace: kSgemmWorkspaceFloats floats owned by the calling thread (ref ignores it).
+//  * No alignment requirements, zero overread: nothing outside A's packed panels, the
+//    described B elements and the C rectangle is read; only the C rectangle is written.
+//  * Aliasing: C must not overlap A, B, bias, slope or the workspace. Disjoint C rectangles may
+//    be computed concurrently from different threads (each with its own workspace).
+//  * Accumulation order: ref sums k = 0..K-1 in one float accumulator, then adds C (when
+//    accumulating) and the bias. Optimized variants use FMA and split K into blocks of at most
+//    kSgemmMaxKc, storing partial sums to C between blocks, so they match ref only within
+//    |out - ref| <= (1e-5 + 1e-4 |ref|) * sqrt(K)-scaled tolerances, never bit-exactly.
+//  * Sigmoid in optimized variants uses a polynomial exp (relative error < 3e-7); the other
+//    activations are exact given the pre-activation value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace facet {
+enum class Isa;  // engine/cpu.h
+}
+
+namespace facet::ops {
+
+// Activation applied in the store (same meanings as DwActKind in kernels/dwconv/dwconv.h).
+enum class ActKind : int {
+  kNone = 0,   // y = x
+  kRelu,       // y = max(x, 0)
+  kClip,       // y = min(max(x, alpha), beta)        (Relu6: alpha 0, beta 6)
+  kLeakyRelu,  // y = x < 0 ? alpha * x : x
+  kPRelu,      // y = x < 0 ? slope[row] * x : x
+  kHardSwish,  // y = x * min(max(x / 6 + 0.5, 0), 1)  (ONNX HardSwish)
+  kSigmoid,    // y = 1 / (1 + exp(-x))
+};
+
+// Plain aggregate (no default member initializers, so no inline constructor is shared by
+// files compiled with different ISA flags). The caller fills every field.
+struct Activation {
+  ActKind kind;
+  float alpha;
+  float beta;
+  const float* slope;  // kPRelu: one per output row; otherwise ignored (may be null)
+};
+
+enum class SgemmBKind : int {
+  kDense = 0,  // B[k, j] = data[k * ld + j]
+  kDenseT,     // B[k, j] = data[j * ld + k]          (op(B) = transpose of an N x K matrix)
+  kIm2col,     // B[k, j] = image[c, iy, ix] or 0 outside the image, with
+               //   k = (c * kernel_h + ky) * kernel_w + kx, j = oy * out_w + ox,
+               //   iy = oy * stride_h - pad_top + ky * dilation_h,
+               //   ix = ox * stride_w - pad_left + kx * dilation_w;
+               //   image = data, [channels, in_h, in_w] densely packed; K = channels * kh * kw,
+               //   N = out_h * out_w.
+};
+
+struct SgemmB {
+  SgemmBKind kind;
+  const float* data;
+  int64_t ld;  // kDense / kDenseT only
+  int64_t channels, in_h, in_w, out_h, out_w;  // kIm2col only (the rest too)
+  int64_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+};
+
+struct SgemmParams {
+  int64_t m, n, k;
+  const float* packed_a;  // sgemm_pack_a_f32 output for this variant's mr
+  int64_t a_mr;           // mr the panels were packed with (must be the variant's mr)
+  SgemmB b;
+  float* c;
+  int64_t ldc;
+  const float* bias;  // [M] or nullptr
+  int accumulate;     // 1: add to the existing C; 0: C is write-only
+  Activation act;
+};
+
+// Cache blocking shared by the optimized drivers: K is split into ceil(K / kSgemmMaxKc) equal
+// blocks (each <= kSgemmMaxKc), N into blocks of kSgemmNc columns.
+constexpr int64_t kSgemmMaxKc = 320;
+constexpr int64_t kSgemmNc = 192;  // a multiple of 16 and 12
+constexpr int64_t kSgemmWorkspaceFloats = kSgemmMaxKc * kSgemmNc;
+
+using SgemmFn = void (*)(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                         int64_t n_end, float* workspace);
+
+// Reference: plain loops, no tiling; reads A through the packed panels and B element by
+// element (im2col computed on the fly); ignores the workspace.
+void sgemm_f32_ref(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                   int64_t n_end, float* workspace);
+// AVX2+FMA, 6 x 16 register tile (x86-64 only; the symbol exists only there).
+void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                         int64_t n_end, float* workspace);
+// NEON, 8 x 12 register tile with vfmaq_laneq_f32 (aarch64 only).
+void sgemm_f32_8x12_neon(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                         int64_t n_end, float* workspace);
+
+struct SgemmKernel {
+  SgemmFn fn;
+  int64_t mr;  // panel height to pack A with
+  int64_t nr;
+  const char* name;
+};
+// The variant for `isa`; an ISA this build/CPU cannot run falls back to ref (mr 8).
+SgemmKernel sgemm_kernel(Isa isa);
+
+// Floats needed by sgemm_pack_a_f32 for an M x K matrix: ceil(M / mr) * mr * K.
+int64_t sgemm_packed_a_floats(int64_t mr, int64_t m, int64_t k);
+// Packs op(A) (M x K) scaled by alpha: A[i * lda + k], or with trans_a A[k * lda + i].
+// `packed` holds sgemm_packed_a_floats(mr, m, k) floats.
+void sgemm_pack_a_f32(int64_t mr, bool trans_a, int64_t m, int64_t k, float alpha,
+                      const float* a, int64_t lda, float* packed);
+// Packs B[k0 .. k0+kc, n0 .. n0+nc] into ceil(nc / nr) panels of kc * nr floats (panel q
+// holds columns n0 + q*nr ..; dst[q * kc * nr + kk * nr + jj]), zero-filling columns >= nc.
+void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                      int64_t nr, float* dst);
+// K-block size used by the optimized drivers for a given K.
+int64_t sgemm_kc(int64_t k);
+
+// Applies `act` (after adding bias[row0 + r] when bias is non-null) to rows [0, rows) of a
+// row-major matrix with row stride ld; row r uses bias/slope entry row0 + r. Scalar; for
+// paths that do not fuse the epilogue into a GEMM.
+void activation_apply_f32(const Activation& act, const float* bias, int64_t row0, float* data,
+                          int64_t rows, int64_t cols, int64_t ld);
+// The same function on one value (row = bias/slope index), the spec of the epilogue.
+float activation_ref(const Activation& act, float x, int64_t row);
+
+}  // namespace facet::ops

@@ -1,0 +1,213 @@
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "engine/cpu.h"
+#include "ops/kernels/sgemm/sgemm.h"
+
+namespace facet::ops {
+
+namespace {
+
+float b_value(const SgemmB& b, int64_t k, int64_t j) {
+  switch (b.kind) {
+    case SgemmBKind::kDense:
+      return b.data[k * b.ld + j];
+    case SgemmBKind::kDenseT:
+      return b.data[j * b.ld + k];
+    case SgemmBKind::kIm2col: {
+      const int64_t kx = k % b.kernel_w;
+      const int64_t ky = (k / b.kernel_w) % b.kernel_h;
+      const int64_t c = k / (b.kernel_w * b.kernel_h);
+      const int64_t ox = j % b.out_w;
+      const int64_t oy = j / b.out_w;
+      const int64_t iy = oy * b.stride_h - b.pad_top + ky * b.dilation_h;
+      const int64_t ix = ox * b.stride_w - b.pad_left + kx * b.dilation_w;
+      if (iy < 0 || iy >= b.in_h || ix < 0 || ix >= b.in_w) return 0.f;
+      return b.data[(c * b.in_h + iy) * b.in_w + ix];
+    }
+  }
+  return 0.f;
+}
+
+// One row k of an im2col block: columns [n0, n0 + nc) into dst with column stride `nr`
+// panels (dst points at panel 0, row kk already applied).
+void pack_im2col_row(const SgemmB& b, int64_t k, int64_t n0, int64_t nc, int64_t nr,
+                     int64_t panel_stride, float* dst) {
+  const int64_t kx = k % b.kernel_w;
+  const int64_t ky = (k / b.kernel_w) % b.kernel_h;
+  const int64_t c = k / (b.kernel_w * b.kernel_h);
+  const float* plane = b.data + c * b.in_h * b.in_w;
+  int64_t oy = n0 / b.out_w;
+  int64_t ox = n0 % b.out_w;
+  int64_t j = 0;
+  // Valid ox range for this kx: ix = ox * sw + x0 in [0, in_w).
+  const int64_t x0 = kx * b.dilation_w - b.pad_left;
+  int64_t ox_lo = x0 >= 0 ? 0 : (-x0 + b.stride_w - 1) / b.stride_w;
+  int64_t ox_hi = x0 >= b.in_w ? 0 : (b.in_w - 1 - x0) / b.stride_w + 1;  // exclusive
+  if (ox_hi > b.out_w) ox_hi = b.out_w;
+  if (ox_lo > ox_hi) ox_lo = ox_hi;
+  // Output position j goes to d[lane] of panel q; advance without divisions.
+  float* d = dst;
+  int64_t lane = 0;
+  while (j < nc) {
+    const int64_t run = (b.out_w - ox) < (nc - j) ? (b.out_w - ox) : (nc - j);
+    const int64_t iy = oy * b.stride_h - b.pad_top + ky * b.dilation_h;
+    const bool row_ok = iy >= 0 && iy < b.in_h;
+    const float* row = plane + (row_ok ? iy * b.in_w : 0);
+    for (int64_t t = 0; t < run; ++t) {
+      const int64_t o = ox + t;
+      d[lane] = (row_ok && o >= ox_lo && o < ox_hi) ? row[o * b.stride_w + x0] : 0.f;
+      if (++lane == nr) {
+        lane = 0;
+        d += panel_stride;
+      }
+    }
+    j += run;
+    ox = 0;
+    ++oy;
+  }
+}
+
+}  // namespace
+
+float activation_ref(const Activation& act, float x, int64_t row) {
+  switch (act.kind) {
+    case ActKind::kNone:
+      return x;
+    case ActKind::kRelu:
+      return x > 0.f ? x : 0.f;
+    case ActKind::kClip:
+      return x < act.alpha ? act.alpha : (x > act.beta ? act.beta : x);
+    case ActKind::kLeakyRelu:
+      return x < 0.f ? act.alpha * x : x;
+    case ActKind::kPRelu:
+      return x < 0.f ? act.slope[row] * x : x;
+    case ActKind::kHardSwish: {
+      float t = x / 6.f + 0.5f;
+      t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
+      return x * t;
+    }
+    case ActKind::kSigmoid:
+      return 1.f / (1.f + std::exp(-x));
+  }
+  return x;
+}
+
+void activation_apply_f32(const Activation& act, const float* bias, int64_t row0, float* data,
+                          int64_t rows, int64_t cols, int64_t ld) {
+  if (act.kind == ActKind::kNone && bias == nullptr) return;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* d = data + r * ld;
+    const float b = bias ? bias[row0 + r] : 0.f;
+    for (int64_t j = 0; j < cols; ++j) d[j] = activation_ref(act, d[j] + b, row0 + r);
+  }
+}
+
+void sgemm_f32_ref(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                   int64_t n_end, float* workspace) {
+  (void)workspace;
+  const int64_t mr = p.a_mr;
+  for (int64_t i = m_begin; i < m_end; ++i) {
+    const float* panel = p.packed_a + (i / mr) * mr * p.k + (i % mr);
+    float* c_row = p.c + i * p.ldc;
+    for (int64_t j = n_begin; j < n_end; ++j) {
+      float acc = 0.f;
+      for (int64_t kk = 0; kk < p.k; ++kk) acc += panel[kk * mr] * b_value(p.b, kk, j);
+      if (p.accumulate) acc += c_row[j];
+      if (p.bias) acc += p.bias[i];
+      c_row[j] = activation_ref(p.act, acc, i);
+    }
+  }
+}
+
+int64_t sgemm_packed_a_floats(int64_t mr, int64_t m, int64_t k) {
+  return (m + mr - 1) / mr * mr * k;
+}
+
+void sgemm_pack_a_f32(int64_t mr, bool trans_a, int64_t m, int64_t k, float alpha,
+                      const float* a, int64_t lda, float* packed) {
+  const int64_t panels = (m + mr - 1) / mr;
+  for (int64_t p = 0; p < panels; ++p) {
+    float* dst = packed + p * mr * k;
+    for (int64_t r = 0; r < mr; ++r) {
+      const int64_t i = p * mr + r;
+      if (i >= m) {
+        for (int64_t kk = 0; kk < k; ++kk) dst[kk * mr + r] = 0.f;
+        continue;
+      }
+      if (trans_a) {
+        for (int64_t kk = 0; kk < k; ++kk) dst[kk * mr + r] = alpha * a[kk * lda + i];
+      } else {
+        const float* src = a + i * lda;
+        for (int64_t kk = 0; kk < k; ++kk) dst[kk * mr + r] = alpha * src[kk];
+      }
+    }
+  }
+}
+
+void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                      int64_t nr, float* dst) {
+  const int64_t panels = (nc + nr - 1) / nr;
+  const int64_t panel_stride = kc * nr;
+  const int64_t tail = panels * nr - nc;  // zero-filled columns of the last panel
+  switch (b.kind) {
+    case SgemmBKind::kDense: {
+      const int64_t full = nc / nr;
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        const float* src = b.data + (k0 + kk) * b.ld + n0;
+        float* d = dst + kk * nr;
+        for (int64_t q = 0; q < full; ++q) {
+          std::memcpy(d + q * panel_stride, src + q * nr, static_cast<size_t>(nr) * sizeof(float));
+        }
+        if (full < panels) {
+          const int64_t rem = nc - full * nr;
+          float* dt = d + full * panel_stride;
+          std::memcpy(dt, src + full * nr, static_cast<size_t>(rem) * sizeof(float));
+          for (int64_t t = rem; t < nr; ++t) dt[t] = 0.f;
+        }
+      }
+      return;
+    }
+    case SgemmBKind::kDenseT: {
+      for (int64_t j = 0; j < nc; ++j) {
+        const float* src = b.data + (n0 + j) * b.ld + k0;
+        float* d = dst + (j / nr) * panel_stride + j % nr;
+        for (int64_t kk = 0; kk < kc; ++kk) d[kk * nr] = src[kk];
+      }
+      break;
+    }
+    case SgemmBKind::kIm2col: {
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        pack_im2col_row(b, k0 + kk, n0, nc, nr, panel_stride, dst + kk * nr);
+      }
+      break;
+    }
+  }
+  if (tail > 0) {
+    float* last = dst + (panels - 1) * panel_stride;
+    for (int64_t kk = 0; kk < kc; ++kk)
+      for (int64_t t = nr - tail; t < nr; ++t) last[kk * nr + t] = 0.f;
+  }
+}
+
+int64_t sgemm_kc(int64_t k) {
+  const int64_t blocks = (k + kSgemmMaxKc - 1) / kSgemmMaxKc;
+  if (blocks <= 1) return k < 1 ? 1 : k;
+  return (k + blocks - 1) / blocks;
+}
+
+SgemmKernel sgemm_kernel(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2))
+    return SgemmKernel{sgemm_f32_6x16_avx2, 6, 16, "sgemm_f32_6x16_avx2"};
+#endif
+#if defined(__aarch64__)
+  if (isa == Isa::kNeon) return SgemmKernel{sgemm_f32_8x12_neon, 8, 12, "sgemm_f32_8x12_neon"};
+#endif
+  (void)isa;
+  return SgemmKernel{sgemm_f32_ref, 8, 1, "sgemm_f32_ref"};
+}
+
+}  // namespace facet::ops

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# CI step: builds the fuzz harnesses and runs each for FUZZ_SECONDS (default 60); fails on any
+# finding. See tools/fuzz and tests/fuzz/README.md.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+exec "$root/tools/fuzz" --ci --seconds "${FUZZ_SECONDS:-60}" "$@"

@@ -1,0 +1,529 @@
+// Optimized GEMM / convolution kernels against their scalar references, for every ISA the host
+// can run (others are skipped), over seeded random shapes that cover the register-tile edges
+// and tails; plus the Conv / ConvTranspose / Gemm / MatMul ops on the fast path against the
+// direct reference loops, and the load-time graph fusion (BN folding, activation fusion).
+//
+// Seeds: FACET_TEST_SEED overrides the base seed (printed on failure).
+// Tolerance: |out - ref| <= (1e-5 + 1e-4 |ref|) * sqrt(K) for reductions of length K.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/cpu.h"
+#include "engine/graph.h"
+#include "engine/session.h"
+#include "engine/thread_pool.h"
+#include "ops/fusion.h"
+#include "ops/gemm.h"
+#include "ops/kernels/conv/conv.h"
+#include "ops/kernels/sgemm/sgemm.h"
+#include "ops/registry.h"
+
+namespace facet {
+namespace {
+
+using ops::Activation;
+using ops::ActKind;
+
+uint32_t base_seed() {
+  const char* env = std::getenv("FACET_TEST_SEED");
+  return env && *env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 20240611u;
+}
+
+std::vector<float> random_vec(int64_t n, std::mt19937& rng, float lo = -1.2f, float hi = 1.2f) {
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+struct IsaGuard {
+  explicit IsaGuard(Isa isa) { set_isa_override(isa); }
+  ~IsaGuard() { clear_isa_override(); }
+};
+
+std::vector<Isa> optimized_isas() { return {Isa::kAvx2, Isa::kNeon}; }
+
+const ActKind kAllActs[] = {ActKind::kNone,      ActKind::kRelu,  ActKind::kClip,
+                            ActKind::kLeakyRelu, ActKind::kPRelu, ActKind::kHardSwish,
+                            ActKind::kSigmoid};
+
+Activation make_act(ActKind kind, const std::vector<float>& slope) {
+  Activation a;
+  a.kind = kind;
+  a.alpha = kind == ActKind::kClip ? -0.3f : 0.1f;
+  a.beta = kind == ActKind::kClip ? 0.8f : 0.f;
+  a.slope = slope.data();
+  return a;
+}
+
+// Compares two buffers; returns the number of mismatches (reporting the first few).
+int compare(const std::vector<float>& out, const std::vector<float>& ref, int64_t k,
+            const std::string& what) {
+  const float scale = std::sqrt(static_cast<float>(k < 1 ? 1 : k));
+  int bad = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const float tol = (1e-5f + 1e-4f * std::fabs(ref[i])) * scale;
+    if (!(std::fabs(out[i] - ref[i]) <= tol) && !(std::isnan(out[i]) && std::isnan(ref[i]))) {
+      if (bad < 3)
+        ADD_FAILURE() << what << " index " << i << ": got " << out[i] << ", ref " << ref[i];
+      ++bad;
+    }
+  }
+  return bad;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SGEMM micro-kernel drivers vs sgemm_f32_ref.
+
+struct GemmCase {
+  int64_t m, n, k;
+  ops::SgemmBKind kind;
+  bool bias, accumulate;
+  ActKind act;
+  int64_t m_begin_panels;  // m_begin = panels * mr (clamped)
+  int64_t n_begin, n_trim;  // n range [n_begin, n - n_trim)
+};
+
+void check_sgemm(const ops::SgemmKernel& kern, const GemmCase& c, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const auto a = random_vec(c.m * c.k, rng);
+  const auto b = random_vec(c.k * c.n, rng);
+  const auto bias = random_vec(c.m, rng);
+  const auto slope = random_vec(c.m, rng, -0.5f, 0.5f);
+  const auto c0 = random_vec(c.m * c.n, rng);
+  const ops::SgemmKernel ref = ops::sgemm_kernel(Isa::kRef);
+  std::vector<float> pa(static_cast<size_t>(ops::sgemm_packed_a_floats(kern.mr, c.m, c.k)));
+  std::vector<float> pr(static_cast<size_t>(ops::sgemm_packed_a_floats(ref.mr, c.m, c.k)));
+  ops::sgemm_pack_a_f32(kern.mr, false, c.m, c.k, 1.f, a.data(), c.k, pa.data());
+  ops::sgemm_pack_a_f32(ref.mr, false, c.m, c.k, 1.f, a.data(), c.k, pr.data());
+  ops::SgemmParams p;
+  p.m = c.m;
+  p.n = c.n;
+  p.k = c.k;
+  p.b = ops::SgemmB{};
+  p.b.kind = c.kind;
+  p.b.data = b.data();
+  p.b.ld = c.kind == ops::SgemmBKind::kDense ? c.n : c.k;
+  p.ldc = c.n;
+  p.bias = c.bias ? bias.data() : nullptr;
+  p.accumulate = c.accumulate ? 1 : 0;
+  p.act = make_act(c.act, slope);
+  std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
+  const int64_t m_begin = std::min(c.m, c.m_begin_panels * kern.mr);
+  const int64_t n_begin = std::min(c.n, c.n_begin);
+  const int64_t n_end = std::max(n_begin, c.n - c.n_trim);
+  std::vector<float> out = c0, expect = c0;
+  p.packed_a = pa.data();
+  p.a_mr = kern.mr;
+  p.c = out.data();
+  kern.fn(p, m_begin, c.m, n_begin, n_end, ws.data());
+  p.packed_a = pr.data();
+  p.a_mr = ref.mr;
+  p.c = expect.data();
+  ops::sgemm_f32_ref(p, m_begin, c.m, n_begin, n_end, nullptr);
+  compare(out, expect, c.k,
+          std::string(kern.name) + " m=" + std::to_string(c.m) + " n=" + std::to_string(c.n) +
+              " k=" + std::to_string(c.k) + " act=" + std::to_string(static_cast<int>(c.act)) +
+              " kind=" + std::to_string(static_cast<int>(c.kind)) + " seed=" + std::to_string(seed));
+}
+
+TEST(SgemmKernels, RandomShapesMatchRef) {
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    std::mt19937 rng(base_seed());
+    std::uniform_int_distribution<int64_t> dim(1, 33);
+    for (int iter = 0; iter < 400; ++iter) {
+      GemmCase c;
+      c.m = dim(rng);
+      c.n = dim(rng);
+      c.k = dim(rng);
+      c.kind = iter % 3 == 2 ? ops::SgemmBKind::kDenseT : ops::SgemmBKind::kDense;
+      c.bias = iter % 2 == 0;
+      c.accumulate = iter % 5 == 1;
+      c.act = kAllActs[iter % 7];
+      c.m_begin_panels = iter % 4 == 3 ? 1 : 0;
+      c.n_begin = iter % 6 == 5 ? 3 : 0;
+      c.n_trim = iter % 7 == 6 ? 2 : 0;
+      check_sgemm(kern, c, base_seed() + static_cast<uint32_t>(iter));
+      if (HasFailure()) return;
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
+TEST(SgemmKernels, LargeAndMobileNetShapesMatchRef) {
+  // 1x1 layers of MobileNetV1 (M = Cout, K = Cin, N = H*W), scaled down in N where large, plus
+  // K > kSgemmMaxKc (several K blocks) and N > kSgemmNc (several N blocks).
+  const int64_t shapes[][3] = {{64, 200, 32},  {128, 196, 64},  {256, 49, 128}, {512, 49, 512},
+                               {37, 401, 700}, {13, 385, 321}, {1000, 1, 1024}, {7, 17, 1}};
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) {
+      continue;
+    }
+    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    int i = 0;
+    for (const auto& s : shapes) {
+      for (ActKind act : {ActKind::kNone, ActKind::kClip, ActKind::kPRelu}) {
+        GemmCase c{s[0], s[1], s[2], ops::SgemmBKind::kDense, true, i % 2 == 1, act, 0, 0, 0};
+        check_sgemm(kern, c, base_seed() + 1000u + static_cast<uint32_t>(i++));
+        if (HasFailure()) return;
+      }
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
+TEST(SgemmKernels, ActivationsOnExtremeValues) {
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    // K = 1, A = 1: C = B exactly before the activation; B spans large magnitudes.
+    const int64_t n = 40;
+    std::vector<float> a(1, 1.f), b(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) b[static_cast<size_t>(j)] = (j - 20) * 5.f;
+    std::vector<float> pa(static_cast<size_t>(ops::sgemm_packed_a_floats(kern.mr, 1, 1)));
+    ops::sgemm_pack_a_f32(kern.mr, false, 1, 1, 1.f, a.data(), 1, pa.data());
+    std::vector<float> slope(1, 0.25f);
+    std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
+    for (ActKind act : kAllActs) {
+      ops::SgemmParams p;
+      p.m = 1;
+      p.n = n;
+      p.k = 1;
+      p.packed_a = pa.data();
+      p.a_mr = kern.mr;
+      p.b = ops::SgemmB{};
+      p.b.kind = ops::SgemmBKind::kDense;
+      p.b.data = b.data();
+      p.b.ld = n;
+      std::vector<float> out(static_cast<size_t>(n));
+      p.c = out.data();
+      p.ldc = n;
+      p.bias = nullptr;
+      p.accumulate = 0;
+      p.act = make_act(act, slope);
+      kern.fn(p, 0, 1, 0, n, ws.data());
+      std::vector<float> expect(static_cast<size_t>(n));
+      for (int64_t j = 0; j < n; ++j)
+        expect[static_cast<size_t>(j)] = ops::activation_ref(p.act, b[static_cast<size_t>(j)], 0);
+      compare(out, expect, 1, std::string(kern.name) + " act " + std::to_string(static_cast<int>(act)));
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conv op (fast paths: pointwise GEMM, im2col GEMM, grouped, depthwise) vs conv_f32_ref.
+
+struct ConvCase {
+  int64_t n, c, m, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, group;
+  ActKind act;
+};
+
+std::unique_ptr<Op> make_node_op(const std::string& type, const Attributes& attrs, int inputs) {
+  NodeDef def;
+  def.name = "n";
+  def.op_type = type;
+  def.opset = 13;
+  def.attrs = attrs;
+  def.input_present.assign(static_cast<size_t>(inputs), true);
+  return ops::builtin_registry().create(def);
+}
+
+void check_conv(const ConvCase& cc, bool const_weights, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const int64_t cg = cc.c / cc.group;
+  const Tensor x = Tensor::from_f32({cc.n, cc.c, cc.h, cc.w}, random_vec(cc.n * cc.c * cc.h * cc.w, rng));
+  const Tensor w = Tensor::from_f32({cc.m, cg, cc.kh, cc.kw}, random_vec(cc.m * cg * cc.kh * cc.kw, rng));
+  const Tensor b = Tensor::from_f32({cc.m}, random_vec(cc.m, rng));
+  const std::vector<float> slope = random_vec(cc.m, rng, -0.5f, 0.5f);
+  Attributes attrs;
+  attrs.set_ints("strides", {cc.sh, cc.sw});
+  attrs.set_ints("dilations", {cc.dh, cc.dw});
+  attrs.set_ints("pads", {cc.pt, cc.pl, cc.pb, cc.pr});
+  attrs.set_int("group", cc.group);
+  auto op = make_node_op("Conv", attrs, 3);
+  if (const_weights) op->prepare({nullptr, &w, &b});
+  const Activation act = make_act(cc.act, slope);
+  if (cc.act != ActKind::kNone) {
+    auto* f = dynamic_cast<ops::ActivationFusable*>(op.get());
+    ASSERT_NE(f, nullptr);
+    f->set_activation(cc.act, act.alpha, act.beta, slope);
+  }
+  ThreadPool pool(2);
+  std::vector<Tensor> out = eval_op(*op, {&x, &w, &b}, 1, &pool);
+  ops::ConvParams p;
+  p.batch = cc.n;
+  p.in_channels = cc.c;
+  p.out_channels = cc.m;
+  p.group = cc.group;
+  const int64_t oh = (cc.h + cc.pt + cc.pb - cc.dh * (cc.kh - 1) - 1) / cc.sh + 1;
+  const int64_t ow = (cc.w + cc.pl + cc.pr - cc.dw * (cc.kw - 1) - 1) / cc.sw + 1;
+  const int64_t in_size[3] = {1, cc.h, cc.w}, out_size[3] = {1, oh, ow},
+                kernel[3] = {1, cc.kh, cc.kw}, stride[3] = {1, cc.sh, cc.sw},
+                dil[3] = {1, cc.dh, cc.dw}, pad[3] = {0, cc.pt, cc.pl};
+  for (int i = 0; i < 3; ++i) {
+    p.in_size[i] = in_size[i];
+    p.out_size[i] = out_size[i];
+    p.kernel[i] = kernel[i];
+    p.stride[i] = stride[i];
+    p.dilation[i] = dil[i];
+    p.pad_begin[i] = pad[i];
+  }
+  std::vector<float> expect(static_cast<size_t>(cc.n * cc.m * oh * ow));
+  ops::conv_f32_ref(p, x.data<float>(), w.data<float>(), b.data<float>(), expect.data(), 0,
+                    cc.n * cc.m);
+  for (int64_t i = 0; i < cc.n * cc.m; ++i)
+    ops::activation_apply_f32(act, nullptr, i % cc.m, expect.data() + i * oh * ow, 1, oh * ow,
+                              oh * ow);
+  ASSERT_EQ(out[0].numel(), static_cast<int64_t>(expect.size()));
+  std::vector<float> got(out[0].data<float>(), out[0].data<float>() + out[0].numel());
+  char what[256];
+  std::snprintf(what, sizeof(what),
+                "conv n%lld c%lld m%lld %lldx%lld k%lldx%lld s%lld,%lld d%lld,%lld p%lld,%lld,%lld,%lld g%lld act%d const%d seed %u",
+                (long long)cc.n, (long long)cc.c, (long long)cc.m, (long long)cc.h, (long long)cc.w,
+                (long long)cc.kh, (long long)cc.kw, (long long)cc.sh, (long long)cc.sw,
+                (long long)cc.dh, (long long)cc.dw, (long long)cc.pt, (long long)cc.pl,
+                (long long)cc.pb, (long long)cc.pr, (long long)cc.group, static_cast<int>(cc.act),
+                const_weights ? 1 : 0, seed);
+  compare(got, expect, cg * cc.kh * cc.kw, what);
+}
+
+TEST(ConvFastPath, RandomShapesMatchRef) {
+  bool ran = false;
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    ran = true;
+    IsaGuard guard(isa);
+    std::mt19937 rng(base_seed() + 7);
+    auto pick = [&rng](int64_t lo, int64_t hi) {
+      return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    for (int iter = 0; iter < 160; ++iter) {
+      ConvCase cc;
+      cc.n = pick(1, 2);
+      const int kind = iter % 5;  // 0 pointwise, 1 3x3, 2 general, 3 grouped, 4 depthwise
+      cc.group = kind == 3 ? pick(2, 3) : 1;
+      cc.c = cc.group * pick(1, 9);
+      cc.m = cc.group * pick(1, 13);
+      if (kind == 4) {
+        cc.c = pick(2, 17);
+        cc.m = cc.c;
+        cc.group = cc.c;
+      }
+      cc.h = pick(1, 17);
+      cc.w = pick(1, 17);
+      cc.kh = kind == 0 ? 1 : (kind == 1 || kind == 4 ? 3 : pick(1, 5));
+      cc.kw = kind == 0 ? 1 : (kind == 1 || kind == 4 ? 3 : pick(1, 5));
+      cc.sh = kind == 0 ? 1 : pick(1, 2);
+      cc.sw = kind == 0 ? 1 : pick(1, 2);
+      cc.dh = kind == 2 ? pick(1, 2) : 1;
+      cc.dw = kind == 2 ? pick(1, 2) : 1;
+      cc.pt = kind == 0 ? 0 : pick(0, 2);
+      cc.pl = kind == 0 ? 0 : pick(0, 2);
+      cc.pb = kind == 0 ? 0 : pick(0, 2);
+      cc.pr = kind == 0 ? 0 : pick(0, 2);
+      // Make the window fit.
+      while (cc.h + cc.pt + cc.pb < cc.dh * (cc.kh - 1) + 1) ++cc.h;
+      while (cc.w + cc.pl + cc.pr < cc.dw * (cc.kw - 1) + 1) ++cc.w;
+      cc.act = kAllActs[iter % 7];
+      check_conv(cc, iter % 3 != 0, base_seed() + 5000u + static_cast<uint32_t>(iter));
+      if (HasFailure()) return;
+    }
+    // MobileNet-like layers: first 3x3 s2 conv with 3 channels, a pointwise layer, a 1-row
+    // image and a wide image (several N blocks).
+    const ConvCase fixed[] = {
+        {1, 3, 32, 33, 31, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, ActKind::kClip},
+        {1, 64, 128, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, ActKind::kRelu},
+        {1, 16, 24, 1, 57, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, ActKind::kPRelu},
+        {2, 5, 7, 40, 23, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, ActKind::kHardSwish},
+        {1, 32, 32, 15, 15, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 32, ActKind::kClip},
+    };
+    uint32_t s = 0;
+    for (const ConvCase& cc : fixed) {
+      check_conv(cc, true, base_seed() + 9000u + s++);
+      if (HasFailure()) return;
+    }
+  }
+  if (!ran) GTEST_SKIP() << "no SIMD ISA";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gemm / MatMul ops on the fast path vs a naive formula.
+
+TEST(GemmFastPath, GemmAndMatMulMatchNaive) {
+  bool ran = false;
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    ran = true;
+    IsaGuard guard(isa);
+    std::mt19937 rng(base_seed() + 11);
+    for (int iter = 0; iter < 60; ++iter) {
+      const int64_t m = 1 + iter % 9, n = 1 + (iter * 7) % 37, k = 1 + (iter * 5) % 41;
+      const bool ta = iter % 2 == 1, tb = iter % 3 == 1;
+      const Tensor a = Tensor::from_f32(ta ? Shape{k, m} : Shape{m, k}, random_vec(m * k, rng));
+      const Tensor b = Tensor::from_f32(tb ? Shape{n, k} : Shape{k, n}, random_vec(n * k, rng));
+      const Tensor c = Tensor::from_f32({n}, random_vec(n, rng));
+      Attributes attrs;
+      attrs.set_int("transA", ta ? 1 : 0);
+      attrs.set_int("transB", tb ? 1 : 0);
+      attrs.set_float("alpha", 0.75f);
+      attrs.set_float("beta", 1.5f);
+      auto op = make_node_op("Gemm", attrs, 3);
+      ThreadPool pool(2);
+      std::vector<Tensor> out = eval_op(*op, {&a, &b, &c}, 1, &pool);
+      std::vector<float> expect(static_cast<size_t>(m * n));
+      const float* ad = a.data<float>();
+      const float* bd = b.data<float>();
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double acc = 0;
+          for (int64_t kk = 0; kk < k; ++kk)
+            acc += double(ta ? ad[kk * m + i] : ad[i * k + kk]) *
+                   double(tb ? bd[j * k + kk] : bd[kk * n + j]);
+          expect[static_cast<size_t>(i * n + j)] =
+              static_cast<float>(0.75 * acc + 1.5 * c.data<float>()[j]);
+        }
+      std::vector<float> got(out[0].data<float>(), out[0].data<float>() + out[0].numel());
+      compare(got, expect, k, "gemm iter " + std::to_string(iter));
+
+      auto mm = make_node_op("MatMul", Attributes(), 2);
+      const Tensor a3 = Tensor::from_f32({2, m, k}, random_vec(2 * m * k, rng));
+      const Tensor b2 = Tensor::from_f32({k, n}, random_vec(k * n, rng));
+      std::vector<Tensor> o2 = eval_op(*mm, {&a3, &b2}, 1, &pool);
+      std::vector<float> e2(static_cast<size_t>(2 * m * n));
+      for (int64_t t = 0; t < 2; ++t)
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            double acc = 0;
+            for (int64_t kk = 0; kk < k; ++kk)
+              acc += double(a3.data<float>()[(t * m + i) * k + kk]) * double(b2.data<float>()[kk * n + j]);
+            e2[static_cast<size_t>((t * m + i) * n + j)] = static_cast<float>(acc);
+          }
+      std::vector<float> g2(o2[0].data<float>(), o2[0].data<float>() + o2[0].numel());
+      compare(g2, e2, k, "matmul iter " + std::to_string(iter));
+      if (HasFailure()) return;
+    }
+  }
+  if (!ran) GTEST_SKIP() << "no SIMD ISA";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph fusion: Conv -> BatchNormalization -> Relu and Conv -> PRelu, before and after.
+
+struct NodeSpec {
+  std::string type;
+  Attributes attrs;
+  std::vector<std::string> inputs, outputs;
+};
+
+std::shared_ptr<Graph> build_graph(const std::vector<NodeSpec>& nodes,
+                                   const std::vector<std::pair<std::string, Tensor>>& inits,
+                                   const std::string& input, const std::vector<std::string>& outputs,
+                                   bool fuse, int* removed) {
+  auto g = std::make_shared<Graph>();
+  g->source = "test";
+  g->opsets[""] = 13;
+  g->inputs.push_back(g->add_value(input));
+  for (const auto& kv : inits) g->values[static_cast<size_t>(g->add_value(kv.first))].initializer = kv.second;
+  for (const NodeSpec& s : nodes) {
+    Node n;
+    n.op_type = s.type;
+    n.opset = 13;
+    NodeDef def;
+    def.op_type = s.type;
+    def.opset = 13;
+    def.attrs = s.attrs;
+    for (const std::string& in : s.inputs) {
+      n.inputs.push_back(g->get_or_add_value(in));
+      def.input_present.push_back(true);
+    }
+    for (const std::string& out : s.outputs) n.outputs.push_back(g->get_or_add_value(out));
+    def.num_outputs = static_cast<int>(s.outputs.size());
+    n.op = ops::builtin_registry().create(def);
+    g->nodes.push_back(std::move(n));
+  }
+  for (const std::string& o : outputs) g->outputs.push_back(g->find_value(o));
+  *removed = fuse ? ops::fuse_graph(*g) : 0;
+  g->finalize();
+  return g;
+}
+
+TEST(Fusion, BatchNormAndActivationsFoldIntoConv) {
+  std::mt19937 rng(base_seed() + 21);
+  const int64_t c = 5, m = 6;
+  const Tensor x = Tensor::from_f32({1, c, 9, 8}, random_vec(c * 72, rng));
+  std::vector<std::pair<std::string, Tensor>> inits = {
+      {"w", Tensor::from_f32({m, c, 3, 3}, random_vec(m * c * 9, rng))},
+      {"b", Tensor::from_f32({m}, random_vec(m, rng))},
+      {"gamma", Tensor::from_f32({m}, random_vec(m, rng))},
+      {"beta", Tensor::from_f32({m}, random_vec(m, rng))},
+      {"mean", Tensor::from_f32({m}, random_vec(m, rng))},
+      {"var", Tensor::from_f32({m}, random_vec(m, rng, 0.1f, 2.f))},
+      {"slope", Tensor::from_f32({m, 1, 1}, random_vec(m, rng, -0.5f, 0.5f))},
+      {"w2", Tensor::from_f32({m, m, 1, 1}, random_vec(m * m, rng))},
+  };
+  Attributes conv_attrs;
+  conv_attrs.set_ints("pads", {1, 1, 1, 1});
+  Attributes bn_attrs;
+  bn_attrs.set_float("epsilon", 1e-3f);
+  Attributes clip_attrs;
+  const std::vector<NodeSpec> nodes = {
+      {"Conv", conv_attrs, {"x", "w", "b"}, {"c1"}},
+      {"BatchNormalization", bn_attrs, {"c1", "gamma", "beta", "mean", "var"}, {"bn1"}},
+      {"Relu", Attributes(), {"bn1"}, {"r1"}},
+      {"Conv", Attributes(), {"r1", "w2"}, {"c2"}},
+      {"PRelu", Attributes(), {"c2", "slope"}, {"p2"}},
+      {"Conv", Attributes(), {"p2", "w2"}, {"c3"}},  // c3 is a graph output: Sigmoid stays apart
+      {"Sigmoid", Attributes(), {"c3"}, {"s3"}},
+  };
+  int removed_plain = 0, removed_fused = 0;
+  auto plain = build_graph(nodes, inits, "x", {"s3", "c3"}, false, &removed_plain);
+  auto fused = build_graph(nodes, inits, "x", {"s3", "c3"}, true, &removed_fused);
+  EXPECT_EQ(removed_fused, 3);  // BN, Relu, PRelu
+  EXPECT_EQ(fused->nodes.size(), 4u);
+  Session s1(plain), s2(fused);
+  std::vector<Tensor> o1 = s1.run({x});
+  std::vector<Tensor> o2 = s2.run({x});
+  ASSERT_EQ(o1.size(), 2u);
+  ASSERT_EQ(o2.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    std::vector<float> a(o1[i].data<float>(), o1[i].data<float>() + o1[i].numel());
+    std::vector<float> b(o2[i].data<float>(), o2[i].data<float>() + o2[i].numel());
+    compare(b, a, 45, "fused output " + std::to_string(i));
+  }
+}
+
+TEST(Fusion, BatchNormWithOtherConsumerIsKept) {
+  std::mt19937 rng(base_seed() + 22);
+  const int64_t c = 3;
+  const Tensor x = Tensor::from_f32({1, c, 4, 4}, random_vec(c * 16, rng));
+  std::vector<std::pair<std::string, Tensor>> inits = {
+      {"w", Tensor::from_f32({c, c, 1, 1}, random_vec(c * c, rng))},
+      {"gamma", Tensor::from_f32({c}, random_vec(c, rng))},
+      {"beta", Tensor::from_f32({c}, random_vec(c, rng))},
+      {"mean", Tensor::from_f32({c}, random_vec(c, rng))},
+      {"var", Tensor::from_f32({c}, random_vec(c, rng, 0.1f, 2.f))},
+  };
+  const std::vector<NodeSpec> nodes = {
+      {"Conv", Attributes(), {"x", "w"}, {"c1"}},
+      {"BatchNormalization", Attributes(), {"c1", "gamma", "beta", "mean", "var"}, {"bn1"}},
+      {"Add", Attributes(), {"bn1", "c1"}, {"y"}},
+  };
+  int removed = 0;
+  auto g = build_graph(nodes, inits, "x", {"y"}, true, &removed);
+  EXPECT_EQ(removed, 0);
+}
+
+}  // namespace
+}  // namespace facet
