@@ -6,5 +6,8 @@ namespace facet::test {
 
 // Number of global operator new calls so far (all threads).
 long allocation_count();
+// False in sanitizer builds, where the sanitizer owns operator new and the counter is not
+// installed; allocation tests skip there.
+bool allocation_counting_enabled();
 
 }  // namespace facet::test

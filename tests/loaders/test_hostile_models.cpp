@@ -422,6 +422,23 @@ TEST(HostileModels, TileAndExpandNegative) {
   EXPECT_ERROR_HAS(plan_error(e, {zeros({1})}), "Expand: negative dim -4");
 }
 
+TEST(HostileModels, NodeWithEveryOutputUnusedIsNotRun) {
+  // Found by fuzz_onnx_load: a Softmax whose only output is "" was planned and run with a null
+  // output. Such a node computes nothing anybody reads; it must simply be skipped.
+  ModelSpec m;
+  m.graph.inputs.push_back(value_info("x", DType::kF32, {2, 3}));
+  m.graph.outputs.push_back(value_info("x", DType::kF32, {2, 3}));
+  m.graph.nodes.push_back(node_spec("Softmax", {"x"}, {""}));
+  m.graph.nodes.push_back(node_spec("Relu", {"x"}, {""}));
+  auto g = load_model(m);
+  Session s(g, SessionOptions{});
+  const Tensor x = Tensor::from_f32({2, 3}, {1, 2, 3, 4, 5, 6});
+  std::vector<Tensor> out = s.run({x});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].to_f32_vector(), x.to_f32_vector());
+  EXPECT_TRUE(s.current_plan()->steps.empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // After an error, a session stays usable.
 
