@@ -17,6 +17,12 @@ if(FACET_QEMU_AARCH64)
   set(CMAKE_CROSSCOMPILING_EMULATOR "${FACET_QEMU_AARCH64};-L;/usr/aarch64-linux-gnu")
 endif()
 
+# Link statically: qemu-aarch64-static 7.2 (Debian 12) hangs in dynamically linked programs as
+# soon as they create a thread (seen on this host; a static build runs fine), and a static
+# binary also needs no -L sysroot at run time. Prefer .a archives for the same reason.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
+
 # Headers are shared (/usr/include); libraries and packages come from the multiarch folder.
 set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
