@@ -20,8 +20,19 @@ endif()
 # Link statically: qemu-aarch64-static 7.2 (Debian 12) hangs in dynamically linked programs as
 # soon as they create a thread (seen on this host; a static build runs fine), and a static
 # binary also needs no -L sysroot at run time. Prefer .a archives for the same reason.
+# (CMake's platform files reset CMAKE_FIND_LIBRARY_SUFFIXES after this file, so the archives
+# are named explicitly for the Find modules.)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
-set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
+set(_facet_a64_lib /usr/lib/aarch64-linux-gnu)
+foreach(_pkg_lib PNG:libpng16.a ZLIB:libz.a JPEG:libjpeg.a)
+  string(REPLACE ":" ";" _pair "${_pkg_lib}")
+  list(GET _pair 0 _pkg)
+  list(GET _pair 1 _file)
+  if(EXISTS "${_facet_a64_lib}/${_file}")
+    set(${_pkg}_LIBRARY "${_facet_a64_lib}/${_file}" CACHE FILEPATH "static ${_pkg} for aarch64")
+    set(${_pkg}_LIBRARY_RELEASE "${_facet_a64_lib}/${_file}" CACHE FILEPATH "static ${_pkg} for aarch64")
+  endif()
+endforeach()
 
 # Headers are shared (/usr/include); libraries and packages come from the multiarch folder.
 set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu)

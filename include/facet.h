@@ -50,7 +50,8 @@ facet_status facet_session_create(const facet_model* model, int threads, facet_s
 void facet_session_free(facet_session* session);
 
 /* Sets input i from caller memory (copied at facet_session_run). dims has rank entries. */
-facet_status facet_session_set_input(facet_session* session, size_t i, facet_dtype dtype,
+/* dtype is a facet_dtype value, passed as int so that any value a caller passes is checked. */
+facet_status facet_session_set_input(facet_session* session, size_t i, int dtype,
                                      const int64_t* dims, size_t rank, const void* data);
 facet_status facet_session_run(facet_session* session);
 /* Output i after a successful run: dtype, rank, dims (up to max_rank entries written) and a

@@ -207,7 +207,7 @@ facet_status facet_session_create(const facet_model* model, int threads, facet_s
 
 void facet_session_free(facet_session* session) { delete session; }
 
-facet_status facet_session_set_input(facet_session* session, size_t i, facet_dtype dtype,
+facet_status facet_session_set_input(facet_session* session, size_t i, int dtype,
                                      const int64_t* dims, size_t rank, const void* data) {
   if (!session || (rank && !dims))
     return set_error(FACET_ERROR_INVALID_ARGUMENT, "null argument");

@@ -203,7 +203,7 @@ TEST(CApiHostile, ErrorsAreCodesAndSessionStaysUsable) {
   EXPECT_NE(facet_session_set_input(s, 7, FACET_FLOAT32, dims, 4, x.data()), FACET_OK);
   EXPECT_NE(facet_session_set_input(s, 0, FACET_FLOAT32, nullptr, 4, x.data()), FACET_OK);
   EXPECT_NE(facet_session_set_input(s, 0, FACET_FLOAT32, neg_dims, 4, x.data()), FACET_OK);
-  EXPECT_NE(facet_session_set_input(s, 0, static_cast<facet_dtype>(99), dims, 4, x.data()),
+  EXPECT_NE(facet_session_set_input(s, 0, 99, dims, 4, x.data()),
             FACET_OK);
   EXPECT_NE(facet_session_get_output(s, 9, &dt, odims, 8, &rank, &data), FACET_OK);
   // Wrong shape: set_input may accept it, run must fail with a message.
