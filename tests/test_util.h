@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -56,4 +61,44 @@ inline std::string shared_dir() {
 #endif
 }
 
+// The shared models folder (shared_dir() + "/models"), or "" when there is no shared data.
+inline std::string models_dir() {
+  const std::string s = shared_dir();
+  return s.empty() ? "" : s + "/models";
+}
+
+inline bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
+
+// True when every path (relative to models_dir()) exists.
+inline bool have_model_files(std::initializer_list<const char*> relative_paths) {
+  if (models_dir().empty()) return false;
+  for (const char* rel : relative_paths)
+    if (!file_exists(models_dir() + "/" + rel)) return false;
+  return true;
+}
+
+// Whole file as bytes; a test failure (and an empty result) when it cannot be read.
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream is(path, std::ios::binary);
+  EXPECT_TRUE(is.good()) << "cannot read " << path;
+  return std::string((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
+}
+
+// A raw little-endian float32 file (the reference tensors in models/testdata).
+inline std::vector<float> read_floats(const std::string& path) {
+  const std::string bytes = read_bytes(path);
+  EXPECT_FALSE(bytes.empty()) << "empty reference file " << path;
+  std::vector<float> v(bytes.size() / 4);
+  if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * 4);
+  return v;
+}
+
 }  // namespace facet::test
+
+// Skips the current test, naming what is missing, unless every listed file (relative to the
+// shared models folder) exists.
+#define FACET_SKIP_WITHOUT_MODEL_FILES(...)                                                  \
+  if (!::facet::test::have_model_files({__VA_ARGS__}))                                       \
+  GTEST_SKIP() << "shared models not found at '" << ::facet::test::models_dir()              \
+               << "' (need " << #__VA_ARGS__                                                 \
+               << "; set FACET_SHARED_DIR to the folder holding models/)"

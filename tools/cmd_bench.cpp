@@ -122,7 +122,8 @@ int cmd_bench(Args& args) {
   int runs = args.int_option("--runs", 100);
   int warmup = args.int_option("--warmup", 10);
   int seed = args.int_option("--seed", 1);
-  bool profile = args.flag("--profile");
+  bool profile_nodes = args.flag("--profile-nodes");
+  bool profile = args.flag("--profile") || profile_nodes;
   bool json = args.flag("--json");
   std::string models_dir = args.option("--models");
   std::vector<std::string> shape_specs = args.options("--shape");
@@ -322,6 +323,22 @@ int cmd_bench(Args& args) {
                              : "-";
       std::printf("  %-22s %9.3f %5.1f%% %6d %10s\n", kv.first.c_str(), k.ms,
                   profiled_ms > 0 ? 100.0 * k.ms / profiled_ms : 0.0, k.nodes, rate.c_str());
+    }
+  }
+  if (profile_nodes) {
+    std::printf("per node (ms per run, plan order):\n");
+    std::printf("  %-5s %-20s %-28s %-22s %9s %8s\n", "#", "op", "name", "output", "ms", "GFLOP/s");
+    for (const PlannedNode& step : plan.steps) {
+      const Node& node = g.nodes[static_cast<size_t>(step.node)];
+      const double ms = node_ms[static_cast<size_t>(step.node)] / runs;
+      std::string out = node.outputs.empty() || node.outputs[0] < 0
+                            ? "-"
+                            : shape_str(plan.infos[static_cast<size_t>(node.outputs[0])].shape);
+      std::string rate = step.macs > 0 && ms > 0
+                             ? str_cat(static_cast<int64_t>(2.0 * static_cast<double>(step.macs) / (ms * 1e6) + 0.5))
+                             : "-";
+      std::printf("  %-5d %-20s %-28.28s %-22s %9.4f %8s\n", step.node, node.op_type.c_str(),
+                  node.name.c_str(), out.c_str(), ms, rate.c_str());
     }
   }
   std::printf("peak RSS (VmHWM) %s\n",

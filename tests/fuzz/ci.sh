@@ -3,4 +3,5 @@
 # finding. See tools/fuzz and tests/fuzz/README.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-exec "$root/tools/fuzz" --ci --seconds "${FUZZ_SECONDS:-60}" "$@"
+# Two harnesses at a time: CI has the machine to itself (2 cores).
+exec "$root/tools/fuzz" --ci --seconds "${FUZZ_SECONDS:-60}" --parallel "${FUZZ_PARALLEL:-2}" "$@"

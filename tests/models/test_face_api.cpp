@@ -27,27 +27,12 @@ namespace {
 using loaders::Image;
 using namespace facet::models;
 
-std::string models_dir() {
-  const std::string s = test::shared_dir();
-  return s.empty() ? "" : s + "/models";
-}
+using test::models_dir;
+using test::read_bytes;
 
-bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
-
-bool have_models() {
-  return file_exists(models_dir() + "/detection/yunet_s_dynamic.onnx") &&
-         file_exists(models_dir() + "/samples/astronaut_512x512.ppm");
-}
-
-#define SKIP_WITHOUT_MODELS()                                                              \
-  if (!have_models())                                                                      \
-  GTEST_SKIP() << "shared models not found at '" << models_dir()                           \
-               << "' (set FACET_SHARED_DIR to the folder holding models/)"
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream is(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-}
+#define SKIP_WITHOUT_MODELS()                                               \
+  FACET_SKIP_WITHOUT_MODEL_FILES("detection/yunet_s_dynamic.onnx",          \
+                                 "samples/astronaut_512x512.ppm")
 
 Image astronaut() { return loaders::read_image(models_dir() + "/samples/astronaut_512x512.ppm"); }
 

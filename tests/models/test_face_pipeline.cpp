@@ -19,28 +19,12 @@ namespace {
 using loaders::Image;
 using namespace facet::models;
 
-std::string models_dir() {
-  const std::string s = test::shared_dir();
-  return s.empty() ? "" : s + "/models";
-}
+using test::models_dir;
+using test::read_floats;
 
-bool have_models() {
-  std::ifstream f(models_dir() + "/detection/yunet_s_dynamic.onnx");
-  return f.good();
-}
+bool have_models() { return test::have_model_files({"detection/yunet_s_dynamic.onnx"}); }
 
-#define SKIP_WITHOUT_MODELS()                                                              \
-  if (!have_models())                                                                      \
-  GTEST_SKIP() << "shared models not found at '" << models_dir()                           \
-               << "' (set FACET_SHARED_DIR to the folder holding models/)"
-
-std::vector<float> read_floats(const std::string& path) {
-  std::ifstream is(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-  std::vector<float> v(bytes.size() / 4);
-  std::memcpy(v.data(), bytes.data(), v.size() * 4);
-  return v;
-}
+#define SKIP_WITHOUT_MODELS() FACET_SKIP_WITHOUT_MODEL_FILES("detection/yunet_s_dynamic.onnx")
 
 // The 68-point iBUG layout mirrored left-right: index i of a face maps to kMirror68[i] of the
 // flipped face.

@@ -23,29 +23,11 @@ namespace {
 using loaders::Image;
 using namespace facet::models;
 
-std::string models_dir() {
-  const std::string s = test::shared_dir();
-  return s.empty() ? "" : s + "/models";
-}
+using test::models_dir;
+using test::read_floats;
 
-bool have_models() {
-  std::ifstream f(models_dir() + "/testdata/tddfa_v2_mb05_120x120/meta.json");
-  return f.good();
-}
-
-#define SKIP_WITHOUT_MODELS()                                                              \
-  if (!have_models())                                                                      \
-  GTEST_SKIP() << "shared models not found at '" << models_dir()                           \
-               << "' (set FACET_SHARED_DIR to the folder holding models/)"
-
-std::vector<float> read_floats(const std::string& path) {
-  std::ifstream is(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-  EXPECT_FALSE(bytes.empty()) << "cannot read " << path;
-  std::vector<float> v(bytes.size() / 4);
-  std::memcpy(v.data(), bytes.data(), v.size() * 4);
-  return v;
-}
+#define SKIP_WITHOUT_MODELS() \
+  FACET_SKIP_WITHOUT_MODEL_FILES("testdata/tddfa_v2_mb05_120x120/meta.json")
 
 std::vector<uint8_t> read_u8(const std::string& path) {
   std::ifstream is(path, std::ios::binary);

@@ -24,20 +24,9 @@ namespace {
 
 using loaders::Image;
 
-std::string models_dir() {
-  const std::string s = test::shared_dir();
-  return s.empty() ? "" : s + "/models";
-}
+using test::models_dir;
 
-bool have_models() {
-  std::ifstream f(models_dir() + "/samples/astronaut_512x512.png");
-  return f.good();
-}
-
-#define SKIP_WITHOUT_MODELS()                                                              \
-  if (!have_models())                                                                      \
-  GTEST_SKIP() << "shared models not found at '" << models_dir()                           \
-               << "' (set FACET_SHARED_DIR to the folder holding models/)"
+#define SKIP_WITHOUT_MODELS() FACET_SKIP_WITHOUT_MODEL_FILES("samples/astronaut_512x512.png")
 
 // A scratch folder removed at the end of the test.
 class TempDir {

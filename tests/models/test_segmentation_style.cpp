@@ -30,10 +30,7 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-std::string models_dir() {
-  const std::string shared = test::shared_dir();
-  return shared.empty() ? std::string() : shared + "/models";
-}
+using test::models_dir;
 
 #define REQUIRE_MODEL_FILE(var, rel)                                                         \
   const std::string var = models_dir() + "/" + (rel);                                        \
