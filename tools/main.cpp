@@ -23,7 +23,8 @@ const std::map<std::string, Command>& commands() {
       {"bench",
        {cmd_bench, "time a model: median/min/p90 latency, GFLOP/s vs the FMA peak, per-op profile",
         "usage: facet bench MODEL [--threads N] [--runs N] [--warmup N] [--shape N,C,H,W]...\n"
-        "                   [--shape NAME=D,D,...]... [--profile] [--json] [--no-peak]\n"
+        "                   [--shape NAME=D,D,...]... [--profile] [--profile-nodes]\n"
+        "                   [--json] [--no-peak]\n"
         "                   [-i NAME=FILE]... [--seed S] [--models DIR]\n"
         "       facet bench --peak [--threads N] [--json]\n"
         "\n"
@@ -32,7 +33,8 @@ const std::map<std::string, Command>& commands() {
         "100) with run_into (no allocation in the loop), and prints\n"
         "'median X.XXX ms', min, p90 and mean latency, GFLOP/s (2 * MACs / median) and its\n"
         "share of the FMA peak measured on this machine with the same thread count. --profile\n"
-        "adds the time per op kind; --json prints one JSON object instead. Ends with the\n"
+        "adds the time per op kind, --profile-nodes also every node (output shape, ms, GFLOP/s);\n"
+        "--json prints one JSON object instead. Ends with the\n"
         "process's peak RSS (VmHWM). --peak measures the f32 FMA throughput of one core and\n"
         "of --threads (default all) cores. --shape without NAME= applies to the first input.\n"}},
       {"make-model",
