@@ -64,6 +64,43 @@ void bm_conv3x3(benchmark::State& state, Isa isa, ConvShape s) {
       benchmark::Counter(h.io_bytes(), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Direct-conv shapes (group 1, few output or input channels): style transfer's 9x9 first and
+// last convs (at 256x256 to keep runs short), ESPNet's dilated 3x3 convs and its classifier.
+struct DirectShape {
+  const char* layer;
+  int64_t cin, cout, h, w, k, stride, dilation;  // pad = dilation * (k - 1) / 2
+};
+const DirectShape kDirect[] = {
+    {"style/last_32to3_9x9_256x256", 32, 3, 256, 256, 9, 1, 1},
+    {"style/first_3to32_9x9_256x256", 3, 32, 256, 256, 9, 1, 1},
+    {"espnet/d2_20to20_3x3_128x256", 20, 20, 128, 256, 3, 1, 2},
+    {"espnet/d8_20to20_3x3_128x256", 20, 20, 128, 256, 3, 1, 8},
+    {"espnet/d16_25to25_3x3_64x128", 25, 25, 64, 128, 3, 1, 16},
+    {"espnet/classes_19to20_3x3_256x512", 19, 20, 256, 512, 3, 1, 1},
+};
+
+void bm_conv_direct(benchmark::State& state, Isa isa, DirectShape s) {
+  IsaScope scope(isa);
+  const int64_t pad = s.dilation * (s.k - 1) / 2;
+  Attributes a;
+  a.set_ints("kernel_shape", {s.k, s.k});
+  a.set_ints("pads", {pad, pad, pad, pad});
+  a.set_ints("strides", {s.stride, s.stride});
+  a.set_ints("dilations", {s.dilation, s.dilation});
+  OpHarness h("Conv", a,
+              {random_tensor({1, s.cin, s.h, s.w}, 1),
+               random_tensor({s.cout, s.cin, s.k, s.k}, 2, -0.3f, 0.3f),
+               random_tensor({s.cout}, 3)},
+              {false, true, true}, bench_threads());
+  h.run();  // warm-up
+  for (auto _ : state) h.run();
+  const int64_t ho = (s.h + 2 * pad - s.dilation * (s.k - 1) - 1) / s.stride + 1;
+  const int64_t wo = (s.w + 2 * pad - s.dilation * (s.k - 1) - 1) / s.stride + 1;
+  const double macs = static_cast<double>(s.cout * ho * wo * s.cin * s.k * s.k);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * macs, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void register_all() {
   for (Isa isa : runnable_isas()) {
     for (const ConvShape& s : kDepthwise)
@@ -76,6 +113,9 @@ void register_all() {
                                    bm_conv3x3, isa, s))
           ->Args({s.cin, s.cout, s.h, s.w, s.stride})
           ->ArgNames({"C", "M", "H", "W", "S"});
+    for (const DirectShape& s : kDirect)
+      timed(benchmark::RegisterBenchmark((std::string("convdirect/") + isa_name(isa) + "/" + s.layer).c_str(),
+                                   bm_conv_direct, isa, s));
   }
 }
 

@@ -4,6 +4,11 @@
 // A 1x1 convolution of X [K, H*W] (NCHW, batch 1) by W [M, K] is C[M, N] = W[M, K] * X[K, N] with
 // N = H*W. Reports FLOP/s (2*M*N*K per run). Threads: $FACET_BENCH_THREADS (default 1, and
 // OpenBLAS gets the same count).
+//
+// Also the im2col GEMM (3x3 convolutions whose B is built from the image while packing):
+// conv3x3/* through the Conv op (style transfer's residual convs), and sgemm_im2col/* on the
+// kernel directly for ESPNet's dilated small-M convs (the Conv op sends those to the direct
+// kernels, so the op would not measure the GEMM).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -11,6 +16,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "ops/kernels/sgemm/sgemm.h"
 
 #ifdef FACET_HAVE_OPENBLAS
 #include <cblas.h>
@@ -42,6 +48,20 @@ const GemmShape kPointwise[] = {
     {"120/pw5_256to256_15x15", 256, 256, 15, 15},        // odd N: tails of every tile
     {"120/pw7-11_512to512_8x8", 512, 512, 8, 8},         // five identical layers
     {"120/pw13_1024to1024_4x4", 1024, 1024, 4, 4},       // N = 16: weight-bound
+};
+
+// 3x3 convolutions through im2col: M = Cout, K = Cin * 9, N = out_h * out_w (pad = dilation).
+struct Im2colShape {
+  const char* layer;
+  int64_t m, c, h, w, stride, dilation;
+};
+
+const Im2colShape kIm2col[] = {
+    {"style/res_128to128_128x128", 128, 128, 128, 128, 1, 1},  // fast style transfer at 512x512
+    {"style/down_64to128_s2_256x256", 128, 64, 256, 256, 2, 1},
+    {"espnet/l2_12to12_d2_128x256", 12, 12, 128, 256, 1, 2},  // ESP module branches (level 2)
+    {"espnet/l2_12to16_d1_128x256", 16, 12, 128, 256, 1, 1},
+    {"espnet/l3_25to28_d4_64x128", 28, 25, 64, 128, 1, 4},  // level 3
 };
 
 // The classifier: Gemm X[1, 1024] * W[1000, 1024]^T + b (a matrix-vector product).
@@ -86,6 +106,60 @@ void bm_fc(benchmark::State& state, Isa isa) {
   h.run();
   for (auto _ : state) h.run();
   set_flops(state, 2.0 * static_cast<double>(kFcIn * kFcOut));
+}
+
+void bm_conv3x3(benchmark::State& state, Isa isa, Im2colShape s) {
+  IsaScope scope(isa);
+  Attributes a;
+  a.set_ints("kernel_shape", {3, 3});
+  a.set_ints("strides", {s.stride, s.stride});
+  a.set_ints("dilations", {s.dilation, s.dilation});
+  a.set_ints("pads", {s.dilation, s.dilation, s.dilation, s.dilation});
+  OpHarness h("Conv", a,
+              {random_tensor({1, s.c, s.h, s.w}, 1), random_tensor({s.m, s.c, 3, 3}, 2, -0.1f, 0.1f),
+               random_tensor({s.m}, 3)},
+              {false, true, true}, bench_threads());
+  h.run();
+  for (auto _ : state) h.run();
+  set_flops(state, 2.0 * static_cast<double>(h.output(0).numel() * s.c * 9));
+}
+
+// The SGEMM kernel alone on an implicit im2col B (one thread, the whole problem).
+void bm_sgemm_im2col(benchmark::State& state, Isa isa, Im2colShape s) {
+  const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+  const int64_t k = s.c * 9;
+  const int64_t oh = (s.h - 1) / s.stride + 1, ow = (s.w - 1) / s.stride + 1;
+  Tensor w = random_tensor({s.m, k}, 2, -0.1f, 0.1f), x = random_tensor({s.c, s.h, s.w}, 1);
+  Tensor c = Tensor::empty(DType::kF32, {s.m, oh * ow});
+  std::vector<float> packed(static_cast<size_t>(ops::sgemm_packed_a_floats(kern.mr, s.m, k)));
+  ops::sgemm_pack_a_f32(kern.mr, false, s.m, k, 1.f, w.data<float>(), k, packed.data());
+  std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
+  ops::SgemmParams p;
+  p.m = s.m;
+  p.n = oh * ow;
+  p.k = k;
+  p.packed_a = packed.data();
+  p.a_mr = kern.mr;
+  p.b = ops::SgemmB{};
+  p.b.kind = ops::SgemmBKind::kIm2col;
+  p.b.data = x.data<float>();
+  p.b.channels = s.c;
+  p.b.in_h = s.h;
+  p.b.in_w = s.w;
+  p.b.out_h = oh;
+  p.b.out_w = ow;
+  p.b.kernel_h = p.b.kernel_w = 3;
+  p.b.stride_h = p.b.stride_w = s.stride;
+  p.b.dilation_h = p.b.dilation_w = s.dilation;
+  p.b.pad_top = p.b.pad_left = s.dilation;
+  p.c = c.data<float>();
+  p.ldc = oh * ow;
+  p.bias = nullptr;
+  p.accumulate = 0;
+  p.act = ops::Activation{ops::ActKind::kRelu, 0.f, 0.f, nullptr};
+  kern.fn(p, 0, p.m, 0, p.n, ws.data());
+  for (auto _ : state) kern.fn(p, 0, p.m, 0, p.n, ws.data());
+  set_flops(state, 2.0 * static_cast<double>(s.m * k * p.n));
 }
 
 #ifdef FACET_HAVE_OPENBLAS
@@ -142,6 +216,19 @@ void register_all() {
       ->Args({1, kFcIn, kFcOut})
       ->ArgNames({"M", "K", "N"});
 #endif
+  for (const Im2colShape& s : kIm2col) {
+    for (Isa isa : runnable_isas()) {
+      if (isa == Isa::kRef) continue;  // the scalar GEMM takes seconds on these
+      std::string tag = std::string("/") + isa_name(isa) + "/" + s.layer;
+      if (s.m > 32)
+        timed(benchmark::RegisterBenchmark(("conv3x3" + tag).c_str(), bm_conv3x3, isa, s))
+            ->Args({s.m, s.c * 9})
+            ->ArgNames({"M", "K"});
+      benchmark::RegisterBenchmark(("sgemm_im2col" + tag).c_str(), bm_sgemm_im2col, isa, s)
+          ->Args({s.m, s.c * 9})
+          ->ArgNames({"M", "K"});
+    }
+  }
   for (Isa isa : runnable_isas())
     timed(benchmark::RegisterBenchmark((std::string("gemm_fc/") + isa_name(isa) + "/fc_1024to1000").c_str(),
                                  bm_fc, isa))

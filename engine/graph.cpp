@@ -98,19 +98,44 @@ void Graph::finalize() {
       if (pending[static_cast<size_t>(i)] > 0)
         fail(str_cat(node_label(i), ": the graph has a cycle through this node"));
   }
-  // Let ops pack their constant weights.
+  // An initializer's data may be freed once its op has packed it only if that op is its sole
+  // reader: one input slot of one node, not a graph input (a caller could override it) and not
+  // a graph output (returned by value).
+  std::vector<int> readers(static_cast<size_t>(nv), 0);
+  for (const Node& n : nodes)
+    for (int in : n.inputs)
+      if (in >= 0) ++readers[static_cast<size_t>(in)];
+  for (int id : outputs)
+    if (id >= 0 && id < nv) ++readers[static_cast<size_t>(id)];
+  for (int id : inputs) ++readers[static_cast<size_t>(id)];  // checked above
+  // Let ops pack their constant weights, and drop each original as soon as it is packed, so at
+  // most one weight exists twice at any moment.
   for (int i : topo_order_) {
     Node& n = nodes[static_cast<size_t>(i)];
     std::vector<const Tensor*> consts(n.inputs.size(), nullptr);
     for (size_t k = 0; k < n.inputs.size(); ++k) {
       int in = n.inputs[k];
-      if (in >= 0 && values[static_cast<size_t>(in)].initializer.defined())
-        consts[k] = &values[static_cast<size_t>(in)].initializer;
+      if (in < 0) continue;
+      const Value& v = values[static_cast<size_t>(in)];
+      // A second finalize() cannot pack from released data; the op keeps its first packing.
+      if (v.initializer.defined() && !v.data_released) consts[k] = &v.initializer;
     }
     try {
       n.op->prepare(consts);
     } catch (const Error& e) {
       fail(str_cat(node_label(i), ": ", e.what()));
+    }
+    if (!release_packed_constants) continue;
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      if (consts[k] == nullptr) continue;
+      Value& v = values[static_cast<size_t>(n.inputs[k])];
+      if (readers[static_cast<size_t>(n.inputs[k])] != 1 ||
+          !n.op->releases_constant_input(static_cast<int>(k)))
+        continue;
+      // Other Tensor objects sharing the storage (a caller's copy) keep it alive; this drops the
+      // graph's reference only.
+      v.initializer = Tensor::view(v.initializer.dtype(), v.initializer.shape(), nullptr);
+      v.data_released = true;
     }
   }
   for (int id : outputs) {

@@ -25,6 +25,9 @@ struct Value {
   Shape shape;
   bool shape_known = false;
   Tensor initializer;  // defined() for initializers / constants
+  // The initializer's data was freed by finalize() after its only consumer packed its own copy
+  // (Op::releases_constant_input): `initializer` keeps its dtype and shape, raw() is null.
+  bool data_released = false;
   int producer = -1;   // node index producing it, -1 for inputs and initializers
 };
 
@@ -49,6 +52,10 @@ class Graph {
   std::vector<Node> nodes;
   std::vector<int> inputs;   // value ids fed by the caller (initializers excluded)
   std::vector<int> outputs;  // value ids returned to the caller
+  // finalize(): free an initializer's data once the op reading it has packed its own copy and
+  // nothing else reads it (not another node, not a graph input or output). Set to false before
+  // finalize() to keep every initializer's data (e.g. to compare against, or to write out).
+  bool release_packed_constants = true;
 
   // Returns the id of a value by name, or -1.
   int find_value(const std::string& name) const;
@@ -57,7 +64,9 @@ class Graph {
   // Returns the id for name, adding it if new.
   int get_or_add_value(const std::string& name);
 
-  // Validates and computes topo_order. Throws facet::Error naming the node on problems.
+  // Validates, computes topo_order, calls every op's prepare() with its initializer inputs and
+  // releases the initializers ops have packed (see release_packed_constants). Throws
+  // facet::Error naming the node on problems.
   void finalize();
   const std::vector<int>& topo_order() const { return topo_order_; }
 

@@ -139,6 +139,15 @@ class Op {
   virtual void prepare(const std::vector<const Tensor*>& constant_inputs) {
     (void)constant_inputs;
   }
+  // Asked after prepare(), for a constant input: true when the op keeps its own packed copy of
+  // it and neither infer() nor run() will read the original data again (only its dtype and
+  // shape). Graph::finalize() may then free that initializer's data (see Value). Must stay
+  // true for the life of the op: every path run() can take for the prepared shape must read
+  // the packed copy.
+  virtual bool releases_constant_input(int index) const {
+    (void)index;
+    return false;
+  }
   // True for ops whose output 0 is input 0's data with another shape (Reshape, Flatten, Squeeze,
   // Unsqueeze, Identity, Dropout in inference). The executor makes output 0 a view of input 0
   // and never calls run() for such ops.

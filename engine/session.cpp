@@ -72,11 +72,16 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
   plan->alias_of.assign(nv, -1);
 
   std::vector<bool> is_const(nv, false);
+  // Released initializers (Value::data_released) are constants without data: never folded
+  // through, and their value is not offered to infer(); their only reader runs from its packed
+  // copy.
+  std::vector<bool> no_data(nv, false);
   for (size_t v = 0; v < nv; ++v) {
     const Value& val = g.values[v];
     if (val.initializer.defined()) {
       plan->constants[v] = val.initializer;
       is_const[v] = true;
+      no_data[v] = val.data_released;
     }
   }
   plan_shapes_.clear();
@@ -120,7 +125,7 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
     if (is_const[v]) {
       plan->infos[v].dtype = plan->constants[v].dtype();
       plan->infos[v].shape = plan->constants[v].shape();
-      plan->infos[v].value = &plan->constants[v];
+      plan->infos[v].value = no_data[v] ? nullptr : &plan->constants[v];
     }
   }
 
@@ -133,7 +138,7 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
       int v = node.inputs[k];
       if (v < 0) continue;
       in_infos[k] = plan->infos[static_cast<size_t>(v)];
-      if (!is_const[static_cast<size_t>(v)]) all_const = false;
+      if (!is_const[static_cast<size_t>(v)] || no_data[static_cast<size_t>(v)]) all_const = false;
     }
     InferContext ictx(in_infos, static_cast<int>(node.outputs.size()));
     std::vector<Tensor> folded;

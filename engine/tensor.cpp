@@ -7,7 +7,27 @@
 
 #include "engine/status.h"
 
+// Sanitizer builds keep every buffer on the heap, where AddressSanitizer guards its bounds.
+#if defined(__SANITIZE_ADDRESS__)
+#define FACET_TENSOR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FACET_TENSOR_ASAN 1
+#endif
+#endif
+#if (defined(__unix__) || defined(__APPLE__)) && !defined(FACET_TENSOR_ASAN)
+#define FACET_TENSOR_MMAP 1
+#include <sys/mman.h>
+#endif
+
 namespace facet {
+
+#ifdef FACET_TENSOR_MMAP
+namespace {
+// Buffers from this size on are mapped directly (glibc's initial mmap threshold).
+constexpr size_t kMapThreshold = size_t(128) << 10;
+}  // namespace
+#endif
 
 size_t dtype_size(DType t) {
   switch (t) {
@@ -61,6 +81,18 @@ std::string shape_str(const Shape& s) {
 std::shared_ptr<void> aligned_alloc_shared(size_t bytes) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
+#ifdef FACET_TENSOR_MMAP
+  // Large buffers (weights, arenas) get their own anonymous mapping: it comes zeroed, its pages
+  // become resident only when first written (an arena's unused tail costs nothing), and freeing
+  // it returns the memory at once. Through malloc, a freed weight would usually stay in the
+  // heap (glibc raises its mmap threshold after the first large free), so a graph that swaps
+  // weights for packed copies would keep both resident.
+  if (rounded >= kMapThreshold) {
+    void* m = mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) fail(str_cat("out of memory allocating ", bytes, " bytes"));
+    return std::shared_ptr<void>(m, [rounded](void* q) { munmap(q, rounded); });
+  }
+#endif
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (!p) fail(str_cat("out of memory allocating ", bytes, " bytes"));
   std::memset(p, 0, rounded);
@@ -127,12 +159,16 @@ Tensor Tensor::reshaped(Shape shape) const {
 
 Tensor Tensor::clone() const {
   if (!defined()) return Tensor();
+  FACET_CHECK(data_ != nullptr || numel_ == 0, "clone: tensor ", shape_str(shape_),
+              " has no data (a released initializer?)");
   Tensor t = empty(dtype_, shape_);
   if (nbytes()) std::memcpy(t.data_, data_, nbytes());
   return t;
 }
 
 std::vector<float> Tensor::to_f32_vector() const {
+  FACET_CHECK(data_ != nullptr || numel_ == 0, "to_f32_vector: tensor ", shape_str(shape_),
+              " has no data (a released initializer?)");
   std::vector<float> out(static_cast<size_t>(numel_));
   for (int64_t i = 0; i < numel_; ++i) {
     switch (dtype_) {
@@ -150,6 +186,8 @@ std::vector<float> Tensor::to_f32_vector() const {
 }
 
 std::vector<int64_t> Tensor::to_i64_vector() const {
+  FACET_CHECK(data_ != nullptr || numel_ == 0, "to_i64_vector: tensor ", shape_str(shape_),
+              " has no data (a released initializer?)");
   std::vector<int64_t> out(static_cast<size_t>(numel_));
   for (int64_t i = 0; i < numel_; ++i) {
     switch (dtype_) {

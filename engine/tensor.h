@@ -2,7 +2,9 @@
 //
 // A Tensor either owns its storage (64-byte aligned, shared between copies of the Tensor object)
 // or views memory owned by someone else (the executor's arena, a caller's buffer). Copying a
-// Tensor never copies data; use clone() for a deep copy.
+// Tensor never copies data; use clone() for a deep copy. A view of nullptr carries only dtype
+// and shape (a shape-only value, or an initializer whose data was released after packing, see
+// Value::data_released); clone() and to_*_vector() refuse such a tensor.
 #pragma once
 
 #include <cstddef>
@@ -39,6 +41,8 @@ std::string shape_str(const Shape& s);  // "[1,3,224,224]"
 constexpr size_t kAlignment = 64;
 
 // Allocates zeroed, kAlignment-aligned memory; throws facet::Error if the allocation fails.
+// Large buffers are mapped directly from the OS (pages become resident when first touched and
+// go back to the OS when freed); small ones come from the heap.
 std::shared_ptr<void> aligned_alloc_shared(size_t bytes);
 
 class Tensor {

@@ -1,12 +1,39 @@
 #include "engine/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace facet {
 
 namespace {
 thread_local bool tls_in_pool_job = false;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
 }
+
+// Spins until done() or kSpinMicros elapse; true if done() became true.
+template <typename Done>
+bool spin_until(Done done) {
+  const auto limit = std::chrono::steady_clock::now() +
+                     std::chrono::microseconds(ThreadPool::kSpinMicros);
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= limit) return done();
+  }
+}
+}  // namespace
 
 int hardware_threads() {
   unsigned n = std::thread::hardware_concurrency();
@@ -20,7 +47,7 @@ ThreadPool::ThreadPool(int threads) : threads_(threads <= 0 ? hardware_threads()
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true, std::memory_order_release);
   }
   cv_work_.notify_all();
   for (auto& t : workers_) t.join();
@@ -28,16 +55,14 @@ ThreadPool::~ThreadPool() {
 
 // Claims chunks of the current job until none remain. Chunk c covers
 // [c*n/chunks, (c+1)*n/chunks).
-static void run_chunks(const std::function<void(int64_t, int64_t)>& fn, int64_t n, int chunks,
-                       int* next, std::mutex& mu) {
+void ThreadPool::run_chunks() {
+  const auto& fn = *job_;
+  const int64_t n = job_n_;
+  const int chunks = job_chunks_;
   for (;;) {
-    int c;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (*next >= chunks) return;
-      c = (*next)++;
-    }
-    int64_t b = n * c / chunks, e = n * (c + 1) / chunks;
+    const int c = next_chunk_.fetch_add(1, std::memory_order_relaxed);
+    if (c >= chunks) return;
+    const int64_t b = n * c / chunks, e = n * (c + 1) / chunks;
     if (b < e) fn(b, e);
   }
 }
@@ -52,21 +77,24 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
     fn(0, n);
     return;
   }
+  job_ = &fn;
+  job_n_ = n;
+  job_chunks_ = chunks;
+  next_chunk_.store(0, std::memory_order_relaxed);
+  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
   {
+    // Publishing under the lock: a worker about to block re-checks generation_ under it.
     std::lock_guard<std::mutex> lock(mu_);
-    job_ = &fn;
-    job_n_ = n;
-    job_chunks_ = chunks;
-    next_chunk_ = 0;
-    pending_ = static_cast<int>(workers_.size());
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   cv_work_.notify_all();
   tls_in_pool_job = true;
-  run_chunks(fn, n, chunks, &next_chunk_, mu_);
+  run_chunks();
   tls_in_pool_job = false;
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_done_.wait(lock, [this] { return pending_ == 0; });
+  if (!spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+  }
   job_ = nullptr;
 }
 
@@ -74,22 +102,20 @@ void ThreadPool::worker_loop(int) {
   uint64_t seen = 0;
   tls_in_pool_job = true;
   for (;;) {
-    const std::function<void(int64_t, int64_t)>* job;
-    int64_t n;
-    int chunks;
-    {
+    auto has_work = [&] {
+      return stop_.load(std::memory_order_acquire) ||
+             generation_.load(std::memory_order_acquire) != seen;
+    };
+    if (!spin_until(has_work)) {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_work_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      job = job_;
-      n = job_n_;
-      chunks = job_chunks_;
+      cv_work_.wait(lock, has_work);
     }
-    run_chunks(*job, n, chunks, &next_chunk_, mu_);
-    {
+    if (stop_.load(std::memory_order_acquire)) return;
+    seen = generation_.load(std::memory_order_acquire);
+    run_chunks();
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (--pending_ == 0) cv_done_.notify_one();
+      cv_done_.notify_one();
     }
   }
 }

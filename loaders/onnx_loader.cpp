@@ -9,8 +9,17 @@
 // documented in tensor_proto.h.
 #include "loaders/onnx_loader.h"
 
+#if defined(__unix__) || defined(__APPLE__)
+#define FACET_HAVE_MMAP 1
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <utility>
@@ -142,10 +151,101 @@ struct ModelData {
   GraphData graph;
 };
 
+// The model file's bytes. Where the platform has mmap, a regular file is mapped read-only and
+// its pages come in as the parser reads them; release() hands the pages of a message that has
+// been copied out back to the kernel, so the file and the tensors decoded from it are never
+// resident at the same time (peak ~ one copy of the weights, not two). Elsewhere, and for
+// non-regular files (pipes, /proc entries), the bytes are read into memory.
+//
+// Pages that were released read back from the file if touched again (the mapping is private
+// and never written), so release() only costs memory accounting, never correctness. A file
+// truncated by another process while it is mapped would fault on access (SIGBUS), as with any
+// mmap-based loader; files shorter than what they declare inside are ordinary parse errors.
+class ModelFile {
+ public:
+  ModelFile(const std::string& path, uint64_t max_bytes) {
+#ifdef FACET_HAVE_MMAP
+    if (try_map(path, max_bytes)) return;
+#endif
+    bytes_ = read_file_bytes(path, max_bytes);
+    data_ = reinterpret_cast<const uint8_t*>(bytes_.data());
+    size_ = bytes_.size();
+  }
+  ~ModelFile() { close(); }
+  ModelFile(const ModelFile&) = delete;
+  ModelFile& operator=(const ModelFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+  // The bytes [p, p + n) will not be read again: drops the whole pages inside from memory.
+  void release(const uint8_t* p, size_t n) const {
+#ifdef FACET_HAVE_MMAP
+    if (!map_ || n == 0 || p < data_ || n > size_ || p > data_ + (size_ - n)) return;
+    const uintptr_t page = page_size_;
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + n) / page * page;
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#else
+    (void)p;
+    (void)n;
+#endif
+  }
+
+  // Unmaps / frees the bytes; data() must not be used afterwards.
+  void close() {
+#ifdef FACET_HAVE_MMAP
+    if (map_) munmap(map_, size_);
+    map_ = nullptr;
+#endif
+    std::string().swap(bytes_);
+    data_ = nullptr;
+    size_ = 0;
+  }
+
+ private:
+#ifdef FACET_HAVE_MMAP
+  // Maps a non-empty regular file; false to fall back to reading (other file kinds, or mmap
+  // refused). Size and open errors are reported with read_file_bytes's messages.
+  bool try_map(const std::string& path, uint64_t max_bytes) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;  // read_file_bytes reports why
+    struct stat st;
+    bool mapped = false;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      const uint64_t size = static_cast<uint64_t>(st.st_size);
+      if (size > max_bytes) {
+        ::close(fd);
+        fail(str_cat(path, ": file is ", size, " bytes, more than the limit of ", max_bytes));
+      }
+      if (size <= std::numeric_limits<size_t>::max()) {
+        void* p = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+          map_ = p;
+          data_ = static_cast<const uint8_t*>(p);
+          size_ = static_cast<size_t>(size);
+          const long page = sysconf(_SC_PAGESIZE);
+          page_size_ = page > 0 ? static_cast<size_t>(page) : 4096;
+          mapped = true;
+        }
+      }
+    }
+    ::close(fd);
+    return mapped;
+  }
+  void* map_ = nullptr;
+  size_t page_size_ = 4096;
+#endif
+  std::string bytes_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 struct Ctx {
   std::string name;
   LoadLimits limits;
   TensorDecodeOptions tensor_opt;
+  const ModelFile* file = nullptr;  // non-null when the bytes come from a ModelFile
 };
 
 ValueInfoData parse_value_info(PbReader& r, const Ctx& ctx) {
@@ -297,6 +397,8 @@ void parse_graph(PbReader& r, const Ctx& ctx, GraphData& g) {
         }
         PbReader n = r.sub_reader("NodeProto", node_field);
         g.nodes.push_back(parse_node(n, ctx));
+        // Constant nodes can carry large tensors: their bytes are copied out now.
+        if (ctx.file) ctx.file->release(r.bytes_data(), r.bytes_size());
         break;
       }
       case 5: {
@@ -305,6 +407,7 @@ void parse_graph(PbReader& r, const Ctx& ctx, GraphData& g) {
         init.offset = r.field_offset();
         init.tensor = parse_tensor(t, ctx, &init.name);
         g.initializers.push_back(std::move(init));
+        if (ctx.file) ctx.file->release(r.bytes_data(), r.bytes_size());
         break;
       }
       case 11:
@@ -517,12 +620,16 @@ std::shared_ptr<Graph> build_graph(ModelData& m, const Ctx& ctx) {
     FACET_CHECK(n.op != nullptr, g.node_label(static_cast<int>(i)), ": op factory returned null");
   }
   ops::fuse_graph(g);
+  g.release_packed_constants = ctx.limits.release_packed_weights;
   g.finalize();
   return graph;
 }
 
+// `file`, when given, holds data: it is released as the parser goes and closed once the
+// model is decoded (everything the graph needs has been copied out by then).
 std::shared_ptr<Graph> load_impl(const uint8_t* data, size_t size, const std::string& name,
-                                 const std::string& base_dir, const LoadLimits& limits) {
+                                 const std::string& base_dir, const LoadLimits& limits,
+                                 ModelFile* file) {
   if (static_cast<uint64_t>(size) > limits.max_file_bytes) {
     fail(str_cat(name, ": model is ", size, " bytes, more than the limit of ",
                  limits.max_file_bytes));
@@ -532,6 +639,10 @@ std::shared_ptr<Graph> load_impl(const uint8_t* data, size_t size, const std::st
   ctx.limits = limits;
   ctx.tensor_opt.base_dir = base_dir;
   ctx.tensor_opt.limits = limits;
+  ctx.file = file;
+  if (file) {
+    ctx.tensor_opt.consumed = [file](const uint8_t* p, size_t n) { file->release(p, n); };
+  }
   PbSource src;
   static const uint8_t kEmpty = 0;
   src.base = data ? data : &kEmpty;
@@ -539,15 +650,17 @@ std::shared_ptr<Graph> load_impl(const uint8_t* data, size_t size, const std::st
   src.max_depth = limits.max_nesting_depth;
   PbReader r(src, src.base, src.base + (data ? size : 0), "ModelProto", model_field);
   ModelData m = parse_model(r, ctx);
+  if (file) file->close();
+  ctx.file = nullptr;
+  ctx.tensor_opt.consumed = nullptr;
   return build_graph(m, ctx);
 }
 
-}  // namespace
-
-std::shared_ptr<Graph> load_onnx_bytes(const uint8_t* data, size_t size, const std::string& name,
-                                       const std::string& base_dir, const LoadLimits& limits) {
+std::shared_ptr<Graph> load_guarded(const uint8_t* data, size_t size, const std::string& name,
+                                    const std::string& base_dir, const LoadLimits& limits,
+                                    ModelFile* file) {
   try {
-    return load_impl(data, size, name, base_dir, limits);
+    return load_impl(data, size, name, base_dir, limits, file);
   } catch (const std::bad_alloc&) {
     fail(str_cat(name, ": out of memory while loading the model"));
   } catch (const std::length_error& e) {
@@ -557,17 +670,23 @@ std::shared_ptr<Graph> load_onnx_bytes(const uint8_t* data, size_t size, const s
   }
 }
 
+}  // namespace
+
+std::shared_ptr<Graph> load_onnx_bytes(const uint8_t* data, size_t size, const std::string& name,
+                                       const std::string& base_dir, const LoadLimits& limits) {
+  return load_guarded(data, size, name, base_dir, limits, nullptr);
+}
+
 std::shared_ptr<Graph> load_onnx_file(const std::string& path, const LoadLimits& limits) {
-  std::string bytes;
+  std::unique_ptr<ModelFile> file;
   try {
-    bytes = read_file_bytes(path, limits.max_file_bytes);
+    file = std::make_unique<ModelFile>(path, limits.max_file_bytes);
   } catch (const std::bad_alloc&) {
     fail(str_cat(path, ": out of memory reading the file"));
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  return load_onnx_bytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path, dir,
-                         limits);
+  return load_guarded(file->data(), file->size(), path, dir, limits, file.get());
 }
 
 Status try_load_onnx_file(const std::string& path, std::shared_ptr<Graph>* out,

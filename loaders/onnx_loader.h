@@ -22,6 +22,9 @@ struct LoadLimits {
   int max_rank = 16;
   int64_t max_tensor_elements = int64_t(1) << 31;  // any one tensor (initializer or declared)
   int max_nesting_depth = 32;                      // nested messages / subgraphs
+  // Not a limit: free each initializer's data once the op reading it has packed its own copy
+  // (Graph::release_packed_constants). false keeps every initializer's values in the Graph.
+  bool release_packed_weights = true;
 };
 
 // Loads a model file. External tensor data is resolved relative to the model's folder only.

@@ -1,5 +1,6 @@
 #include "loaders/tensor_proto.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -107,16 +108,17 @@ float half_to_float(uint16_t h) {
   return f;
 }
 
-// Converts n stored elements of ONNX type t at `src` (little-endian) into `dst` (runtime type).
-void convert_raw(int64_t t, const uint8_t* src, int64_t n, Tensor& dst) {
+// Converts n stored elements of ONNX type t at `src` (little-endian) into `dst_raw`, n elements
+// of the runtime type.
+void convert_raw(int64_t t, const uint8_t* src, int64_t n, void* dst_raw) {
   const size_t count = static_cast<size_t>(n);
   switch (t) {
     case 1:
     case 7:
-      if (count) std::memcpy(dst.raw(), src, count * stored_size(t));
+      if (count) std::memcpy(dst_raw, src, count * stored_size(t));
       return;
     case 6: {
-      int64_t* out = dst.data<int64_t>();
+      int64_t* out = static_cast<int64_t*>(dst_raw);
       for (size_t i = 0; i < count; ++i) {
         int32_t v;
         std::memcpy(&v, src + 4 * i, 4);
@@ -126,17 +128,17 @@ void convert_raw(int64_t t, const uint8_t* src, int64_t n, Tensor& dst) {
     }
     case 2:
     case 9: {
-      float* out = dst.data<float>();
+      float* out = static_cast<float*>(dst_raw);
       for (size_t i = 0; i < count; ++i) out[i] = (t == 9) ? (src[i] != 0 ? 1.f : 0.f) : src[i];
       return;
     }
     case 3: {
-      float* out = dst.data<float>();
+      float* out = static_cast<float*>(dst_raw);
       for (size_t i = 0; i < count; ++i) out[i] = static_cast<int8_t>(src[i]);
       return;
     }
     case 10: {
-      float* out = dst.data<float>();
+      float* out = static_cast<float*>(dst_raw);
       for (size_t i = 0; i < count; ++i) {
         uint16_t h;
         std::memcpy(&h, src + 2 * i, 2);
@@ -145,7 +147,7 @@ void convert_raw(int64_t t, const uint8_t* src, int64_t n, Tensor& dst) {
       return;
     }
     case 11: {
-      float* out = dst.data<float>();
+      float* out = static_cast<float*>(dst_raw);
       for (size_t i = 0; i < count; ++i) {
         double d;
         std::memcpy(&d, src + 8 * i, 8);
@@ -155,6 +157,21 @@ void convert_raw(int64_t t, const uint8_t* src, int64_t n, Tensor& dst) {
     }
     default:
       fail("internal: convert_raw on unsupported type");
+  }
+}
+
+// convert_raw over the whole tensor, in steps of about 1 MiB of source bytes, reporting each
+// converted span to opt.consumed (a mapped model file drops those pages as it goes, so a large
+// tensor is not resident twice).
+void convert_raw_streaming(int64_t t, const uint8_t* src, int64_t n, Tensor& dst,
+                           const TensorDecodeOptions& opt) {
+  const int64_t in_size = static_cast<int64_t>(stored_size(t));
+  const int64_t out_size = static_cast<int64_t>(dtype_size(dst.dtype()));
+  const int64_t step = opt.consumed ? std::max<int64_t>(1, (int64_t(1) << 20) / in_size) : n;
+  for (int64_t i = 0; i < n; i += step) {
+    const int64_t count = std::min(step, n - i);
+    convert_raw(t, src + i * in_size, count, static_cast<uint8_t*>(dst.raw()) + i * out_size);
+    if (opt.consumed) opt.consumed(src + i * in_size, static_cast<size_t>(count * in_size));
   }
 }
 
@@ -191,10 +208,13 @@ bool parse_u64(const std::string& s, uint64_t* out) {
   return true;
 }
 
-// Resolves an external-data location strictly inside base_dir and reads [offset, offset+length).
-std::string read_external(const PbReader& r, size_t at, const std::string& base_dir,
-                          const std::string& location, const std::string* offset_str,
-                          const std::string* length_str, uint64_t expected_bytes) {
+// Resolves an external-data location strictly inside base_dir and reads [offset, offset+length)
+// (which must be expected_bytes long) into the buffer alloc(expected_bytes) returns, called only
+// once the file and the range are known to be good.
+template <class Alloc>
+void read_external(const PbReader& r, size_t at, const std::string& base_dir,
+                   const std::string& location, const std::string* offset_str,
+                   const std::string* length_str, uint64_t expected_bytes, Alloc alloc) {
   if (base_dir.empty()) r.fail_at(at, "external data is not allowed here (no model folder)");
   if (location.empty()) r.fail_at(at, "external data has no 'location'");
   if (location.find('\0') != std::string::npos) r.fail_at(at, "external data location has a NUL");
@@ -249,13 +269,12 @@ std::string read_external(const PbReader& r, size_t at, const std::string& base_
   if (length != expected_bytes) {
     r.fail_at(at, str_cat("external data has ", length, " bytes, expected ", expected_bytes));
   }
-  std::string buf(static_cast<size_t>(length), '\0');
   std::ifstream in(full, std::ios::binary);
   if (!in) r.fail_at(at, str_cat("cannot open external data file '", location, "'"));
+  char* buf = static_cast<char*>(alloc(static_cast<size_t>(length)));
   in.seekg(static_cast<std::streamoff>(offset));
-  if (length) in.read(&buf[0], static_cast<std::streamsize>(length));
+  if (length) in.read(buf, static_cast<std::streamsize>(length));
   if (!in) r.fail_at(at, str_cat("cannot read external data from '", location, "'"));
-  return buf;
 }
 
 }  // namespace
@@ -379,10 +398,23 @@ Tensor decode_tensor_proto(PbReader& r, const TensorDecodeOptions& opt, std::str
       if (kv.first == "length") length = &kv.second;
     }
     if (!location) r.fail_at(ext_off, "external data has no 'location' entry");
-    std::string bytes = read_external(r, ext_off, opt.base_dir, *location, offset, length,
-                                      expected_bytes);
-    out = Tensor::empty(out_type, dims);
-    convert_raw(data_type, reinterpret_cast<const uint8_t*>(bytes.data()), numel, out);
+    if (data_type == 1 || data_type == 7) {
+      // Stored as the runtime type: read straight into the tensor (no second copy).
+      read_external(r, ext_off, opt.base_dir, *location, offset, length, expected_bytes,
+                    [&](size_t) {
+                      out = Tensor::empty(out_type, dims);
+                      return out.raw();
+                    });
+    } else {
+      std::string bytes;
+      read_external(r, ext_off, opt.base_dir, *location, offset, length, expected_bytes,
+                    [&](size_t n) {
+                      bytes.assign(n, '\0');
+                      return static_cast<void*>(&bytes[0]);
+                    });
+      out = Tensor::empty(out_type, dims);
+      convert_raw(data_type, reinterpret_cast<const uint8_t*>(bytes.data()), numel, out.raw());
+    }
   } else if (has_raw) {
     if (typed_fields) r.fail_at(raw_off, "has both raw_data and typed data fields");
     if (static_cast<uint64_t>(raw_size) != expected_bytes) {
@@ -390,7 +422,7 @@ Tensor decode_tensor_proto(PbReader& r, const TensorDecodeOptions& opt, std::str
                                  " for ", onnx_dtype_name(data_type), " ", shape_str(dims)));
     }
     out = Tensor::empty(out_type, dims);
-    convert_raw(data_type, raw, numel, out);
+    convert_raw_streaming(data_type, raw, numel, out, opt);
   } else {
     if (static_cast<uint64_t>(typed_count) != static_cast<uint64_t>(numel)) {
       r.fail_at(start, str_cat(expected_field, " has ", typed_count, " values, expected ", numel,

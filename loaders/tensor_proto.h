@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "engine/tensor.h"
@@ -29,6 +30,9 @@ struct TensorDecodeOptions {
   // Folder for external data; "" refuses tensors with data_location = EXTERNAL.
   std::string base_dir;
   LoadLimits limits;
+  // If set, called with each span of raw_data once it has been converted and will not be read
+  // again (the model loader drops those pages of a mapped file).
+  std::function<void(const uint8_t*, size_t)> consumed;
 };
 
 // Decodes the TensorProto read by `r` (a reader positioned at the start of the message) into a

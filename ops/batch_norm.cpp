@@ -1,5 +1,6 @@
 #include "ops/batch_norm.h"
 
+#include "engine/cpu.h"
 #include "engine/status.h"
 #include "ops/kernels/norm/norm.h"
 #include "ops/nn_common.h"
@@ -7,7 +8,18 @@
 namespace facet::ops {
 namespace {
 
-class BatchNormOp final : public Op {
+// Checks a fused activation against the data shape (infer time).
+void check_norm_activation(NormActKind kind, const std::vector<float>& slope, int data_rank,
+                           const Shape& x) {
+  if (kind != NormActKind::kPRelu) return;
+  FACET_CHECK(static_cast<int64_t>(slope.size()) == x[1], "fused PRelu has ", slope.size(),
+              " slopes for ", x[1], " channels");
+  FACET_CHECK(data_rank == 0 || static_cast<int>(x.size()) == data_rank,
+              "fused PRelu slope is per channel only for rank ", data_rank, " inputs, got rank ",
+              x.size());
+}
+
+class BatchNormOp final : public Op, public NormActivationFusable {
  public:
   explicit BatchNormOp(const NodeDef& def) {
     epsilon_ = def.attrs.get_float("epsilon", 1e-5f);
@@ -49,7 +61,21 @@ class BatchNormOp final : public Op {
                     shape_str(s), ", expected ", params, " values (spatial=0: [C, D1, ...])");
       }
     }
+    check_norm_activation(act_kind_, slope_, data_rank_, x);
     ctx.set_output(0, DType::kF32, x);
+  }
+
+  bool has_norm_activation() const override { return act_kind_ != NormActKind::kNone; }
+  bool set_norm_activation(NormActKind kind, float alpha, const std::vector<float>& slope,
+                           int data_rank) override {
+    if (has_norm_activation() || kind == NormActKind::kNone) return false;
+    // spatial=0 flattens the channels, so a per-channel slope would be misindexed.
+    if (kind == NormActKind::kPRelu && !spatial_) return false;
+    act_kind_ = kind;
+    alpha_ = alpha;
+    slope_ = slope;
+    data_rank_ = data_rank;
+    return true;
   }
 
   void run(const RunContext& ctx) const override {
@@ -71,6 +97,8 @@ class BatchNormOp final : public Op {
       const float* var;
       int64_t channels, inner;
       float epsilon;
+      NormAct act;
+      BatchNormF32Fn fn;
     } job{x.data<float>(),
           ctx.output(0).data<float>(),
           ctx.input(1).data<float>(),
@@ -79,19 +107,27 @@ class BatchNormOp final : public Op {
           ctx.input(4).data<float>(),
           channels,
           inner,
-          epsilon_};
+          epsilon_,
+          NormAct{act_kind_, alpha_, slope_.data()},
+          norm_kernels(active_isa()).batch_norm};
     ctx.parallel_for(x.dim(0) * channels, 1, [&job](int64_t begin, int64_t end) {
-      batch_norm_f32_ref(job.x, job.y, job.channels, job.inner, job.scale, job.bias, job.mean,
-                         job.var, job.epsilon, begin, end);
+      job.fn(job.x, job.y, job.channels, job.inner, job.scale, job.bias, job.mean, job.var,
+             job.epsilon, job.act, begin, end);
     });
   }
 
  private:
   float epsilon_ = 1e-5f;
   bool spatial_ = true;
+  NormActKind act_kind_ = NormActKind::kNone;
+  float alpha_ = 0.f;
+  std::vector<float> slope_;
+  int data_rank_ = 0;
 };
 
 }  // namespace
+
+NormActivationFusable::~NormActivationFusable() = default;
 
 std::unique_ptr<Op> make_batch_norm(const NodeDef& def) {
   return std::make_unique<BatchNormOp>(def);

@@ -1,5 +1,6 @@
 #include "ops/concat.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "ops/tensor_ops_common.h"
@@ -48,19 +49,45 @@ void ConcatOp::run(const RunContext& ctx) const {
   const int64_t outer = dims_product(out_shape, 0, axis);
   const int64_t inner = dims_product(out_shape, axis + 1, out_shape.size());
   const size_t out_row = static_cast<size_t>(out_shape[axis] * inner) * esize;
-  auto* dst = static_cast<uint8_t*>(out.raw());
-  size_t col = 0;  // byte offset of the current input inside an output row
-  for (int i = 0; i < ctx.num_inputs(); ++i) {
-    const Tensor& in = ctx.input(i);
-    const size_t in_row = static_cast<size_t>(in.shape()[axis] * inner) * esize;
-    if (in_row == 0) continue;
-    const auto* src = static_cast<const uint8_t*>(in.raw());
-    for (int64_t o = 0; o < outer; ++o) {
-      std::memcpy(dst + static_cast<size_t>(o) * out_row + col, src + static_cast<size_t>(o) * in_row,
-                  in_row);
+  // The output is a sequence of outer rows, each the inputs' slices side by side. Work is split
+  // into chunks of output bytes; a chunk walks the (row, input) slices it covers and copies each
+  // piece with one memcpy.
+  struct Job {
+    const RunContext* ctx;
+    uint8_t* dst;
+    size_t out_row, esize;
+    int64_t inner, axis;
+    size_t chunk;
+  } job{&ctx, static_cast<uint8_t*>(out.raw()), out_row, esize, inner, axis, 0};
+  const size_t total = static_cast<size_t>(outer) * out_row;
+  constexpr size_t kChunk = size_t(1) << 18;  // 256 KiB per task
+  job.chunk = total < kChunk ? total : kChunk;
+  const int64_t chunks = static_cast<int64_t>((total + job.chunk - 1) / job.chunk);
+  ctx.parallel_for(chunks, 4, [&job, total](int64_t begin, int64_t end) {
+    size_t pos = static_cast<size_t>(begin) * job.chunk;
+    const size_t stop = std::min(total, static_cast<size_t>(end) * job.chunk);
+    while (pos < stop) {
+      const size_t o = pos / job.out_row;
+      size_t col = pos - o * job.out_row;  // byte offset inside the output row
+      // Find the input whose slice holds `col`.
+      size_t start = 0;
+      for (int i = 0; i < job.ctx->num_inputs(); ++i) {
+        const Tensor& in = job.ctx->input(i);
+        const size_t in_row =
+            static_cast<size_t>(in.shape()[static_cast<size_t>(job.axis)] * job.inner) *
+            job.esize;
+        if (col < start + in_row) {
+          const size_t off = col - start;
+          const size_t n = std::min(in_row - off, stop - pos);
+          std::memcpy(job.dst + pos, static_cast<const uint8_t*>(in.raw()) + o * in_row + off, n);
+          pos += n;
+          col += n;
+          if (pos >= stop || col < start + in_row) break;
+        }
+        start += in_row;
+      }
     }
-    col += in_row;
-  }
+  });
 }
 
 std::unique_ptr<Op> make_concat(const NodeDef& def) { return std::make_unique<ConcatOp>(def); }

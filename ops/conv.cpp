@@ -5,9 +5,11 @@
 
 #include "engine/cpu.h"
 #include "engine/status.h"
+#include "engine/thread_pool.h"
 #include "ops/fusion.h"
 #include "ops/gemm.h"
 #include "ops/kernels/conv/conv.h"
+#include "ops/kernels/conv/convdirect.h"
 #include "ops/kernels/dwconv/dwconv.h"
 #include "ops/nn_common.h"
 
@@ -41,7 +43,42 @@ enum class ConvPath {
   kDirectRef,  // conv_f32_ref (3-D, or FACET_ISA=ref) + activation pass
   kDepthwise,  // dwconv kernel family
   kGemm,       // per (batch, group): packed W x (X or implicit im2col of X)
+  kDirect,     // convdirect family (group 1, few output or input channels)
 };
+
+// The direct kernel beats im2col + GEMM when the GEMM is structurally bad: few output channels
+// (M rows waste the 6-row tile and the im2col packing dominates) or few input channels
+// (K = 9 * C).
+constexpr int64_t kDirectMaxOutChannels = 32;
+constexpr int64_t kDirectMaxInChannels = 4;
+// Ring rows per thread above this fall back to GEMM.
+constexpr int64_t kDirectMaxScratchFloats = int64_t{1} << 20;
+
+bool direct_weights(int64_t group, const Shape& w) {
+  return group == 1 && w.size() == 4 && w[2] * w[3] > 1 &&
+         (w[0] <= kDirectMaxOutChannels || w[1] <= kDirectMaxInChannels);
+}
+
+ConvDirectParams direct_params(const ConvParams& cp, const Activation& act) {
+  ConvDirectParams d;
+  d.batch = cp.batch;
+  d.in_channels = cp.in_channels;
+  d.out_channels = cp.out_channels;
+  d.in_h = cp.in_size[1];
+  d.in_w = cp.in_size[2];
+  d.out_h = cp.out_size[1];
+  d.out_w = cp.out_size[2];
+  d.kernel_h = cp.kernel[1];
+  d.kernel_w = cp.kernel[2];
+  d.stride_h = cp.stride[1];
+  d.stride_w = cp.stride[2];
+  d.dilation_h = cp.dilation[1];
+  d.dilation_w = cp.dilation[2];
+  d.pad_top = cp.pad_begin[1];
+  d.pad_left = cp.pad_begin[2];
+  d.act = act;
+  return d;
+}
 
 // X [N, C, spatial...], W [M, C / group, kernel...], optional B [M] -> Y [N, M, out...].
 // Every Conv version (1, 11, 22) has the same attributes and semantics; later versions only
@@ -68,6 +105,8 @@ class ConvOp final : public Op, public ActivationFusable {
     if (constant_inputs.size() < 2 || constant_inputs[1] == nullptr) return;
     const Tensor& w = *constant_inputs[1];
     if (w.dtype() != DType::kF32 || w.rank() < 3 || w.dim(0) % group_ != 0) return;
+    // Depthwise weights (group == C == M) go to the dwconv kernels as they are: no GEMM panels.
+    if (group_ > 1 && w.dim(1) == 1 && w.dim(0) == group_) return;
     const int64_t m_g = w.dim(0) / group_;
     const int64_t k = w.numel() / std::max<int64_t>(w.dim(0), 1);
     const int64_t stride = sgemm_packed_a_floats(kernel_.mr, m_g, k);
@@ -77,6 +116,27 @@ class ConvOp final : public Op, public ActivationFusable {
                        packed_.data() + g * stride);
     }
     packed_shape_ = w.shape();
+    direct_packed_.clear();
+    if (direct_weights(group_, w.shape())) {
+      ConvParams cp{};
+      cp.out_channels = w.dim(0);
+      cp.in_channels = w.dim(1);
+      cp.kernel[1] = w.dim(2);
+      cp.kernel[2] = w.dim(3);
+      const ConvDirectParams d = direct_params(cp, act_);
+      direct_packed_.assign(static_cast<size_t>(conv_direct_packed_floats(d)), 0.f);
+      conv_direct_pack_weights(d, w.data<float>(), direct_packed_.data());
+    }
+  }
+
+  // W (input 1) is read only through packed_ / direct_packed_ on the GEMM and direct paths,
+  // which every 1-D/2-D non-depthwise conv takes when the SGEMM kernel is not the scalar one;
+  // the depthwise and reference paths read W itself. B is always read in place.
+  bool releases_constant_input(int index) const override {
+    const Shape& w = packed_shape_;
+    if (index != 1 || packed_.empty() || kernel_.fn == sgemm_f32_ref) return false;
+    if (w.size() != 3 && w.size() != 4) return false;
+    return !(group_ > 1 && w[1] == 1 && w[0] == group_);
   }
 
   bool accepts_channel_slope() const override { return true; }
@@ -135,6 +195,9 @@ class ConvOp final : public Op, public ActivationFusable {
         bytes += static_cast<size_t>(group_ * (m_g + 7) * k) * sizeof(float);
       }
       ctx.set_scratch_bytes(bytes);
+    } else if (choose_path(p) == ConvPath::kDirect) {
+      const int64_t per_slot = conv_direct_scratch_floats(direct_params(p, act_));
+      ctx.set_scratch_bytes(static_cast<size_t>(sgemm_slots() * per_slot) * sizeof(float));
     }
   }
 
@@ -151,6 +214,9 @@ class ConvOp final : public Op, public ActivationFusable {
         return;
       case ConvPath::kGemm:
         run_gemm(ctx, p, x.data<float>(), w, bias, y.data<float>());
+        return;
+      case ConvPath::kDirect:
+        run_direct(ctx, p, x.data<float>(), bias, y.data<float>());
         return;
       case ConvPath::kDirectRef:
         break;
@@ -193,7 +259,51 @@ class ConvOp final : public Op, public ActivationFusable {
       return ConvPath::kDepthwise;
     // The scalar GEMM is slower than the direct reference loops: keep those for FACET_ISA=ref.
     if (kernel_.fn == sgemm_f32_ref) return ConvPath::kDirectRef;
+    if (use_direct(p)) return ConvPath::kDirect;
     return ConvPath::kGemm;
+  }
+
+  // Direct path: weights packed in prepare() for this shape and a bounded ring.
+  bool use_direct(const ConvParams& p) const {
+    if (direct_packed_.empty() || p.group != 1 || p.out_channels != packed_shape_[0] ||
+        p.in_channels != packed_shape_[1] || p.kernel[1] != packed_shape_[2] ||
+        p.kernel[2] != packed_shape_[3])
+      return false;
+    return conv_direct_scratch_floats(direct_params(p, act_)) <= kDirectMaxScratchFloats;
+  }
+
+  void run_direct(const RunContext& ctx, const ConvParams& cp, const float* x, const float* bias,
+                  float* y) const {
+    struct Job {
+      ConvDirectParams p;
+      ConvDirectF32Fn fn;
+      const float* x;
+      const float* packed;
+      const float* b;
+      float* y;
+      float* scratch;
+      int64_t per_slot, rows, tasks;
+    } job;
+    job.p = direct_params(cp, act_);
+    job.fn = conv_direct_kernel(active_isa());
+    job.x = x;
+    job.packed = direct_packed_.data();
+    job.b = bias;
+    job.y = y;
+    job.scratch = static_cast<float*>(ctx.scratch());
+    job.per_slot = conv_direct_scratch_floats(job.p);
+    job.rows = cp.batch * job.p.out_h;
+    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t macs = job.rows * job.p.out_w * job.p.out_channels * job.p.in_channels *
+                         job.p.kernel_h * job.p.kernel_w;
+    job.tasks = macs < 100000
+                    ? 1
+                    : std::max<int64_t>(1, std::min({threads, sgemm_slots(), job.rows}));
+    ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
+      for (int64_t t = t_begin; t < t_end; ++t)
+        job.fn(job.p, job.x, job.packed, job.b, job.y, t * job.rows / job.tasks,
+               (t + 1) * job.rows / job.tasks, job.scratch + t * job.per_slot);
+    });
   }
 
   void run_depthwise(const RunContext& ctx, const ConvParams& cp, const float* x, const float* w,
@@ -322,6 +432,7 @@ class ConvOp final : public Op, public ActivationFusable {
   std::vector<float> slope_;
   SgemmKernel kernel_;
   std::vector<float> packed_;  // per group: sgemm_pack_a_f32 panels of W [M/group, K]
+  std::vector<float> direct_packed_;  // conv_direct_pack_weights of W (direct-eligible shapes)
   Shape packed_shape_;
 };
 

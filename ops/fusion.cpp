@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/status.h"
+#include "ops/batch_norm.h"
 
 namespace facet::ops {
 namespace {
@@ -185,17 +186,19 @@ class Fuser {
     const float* bt = beta.data<float>();
     const float* mn = mean.data<float>();
     const int64_t per = w.numel() / c;
-    std::vector<float> w_new(static_cast<size_t>(w.numel()));
+    // Written in place into the new initializer: one extra copy of W at a time, not two.
+    Tensor w_t = Tensor::empty(DType::kF32, w.shape());
+    float* w_new = w_t.data<float>();
     std::vector<float> b_new(static_cast<size_t>(c));
     const float* wd = w.data<float>();
     for (int64_t o = 0; o < c; ++o) {
       const float s = sc[o] * is[o];
-      for (int64_t i = 0; i < per; ++i) w_new[static_cast<size_t>(o * per + i)] = wd[o * per + i] * s;
+      for (int64_t i = 0; i < per; ++i) w_new[o * per + i] = wd[o * per + i] * s;
       const float b0 = b.defined() ? b.data<float>()[o] : 0.f;
       b_new[static_cast<size_t>(o)] = (b0 - mn[o]) * s + bt[o];
     }
     const std::string base = g_.values[static_cast<size_t>(w_id)].name;
-    const int w2 = add_initializer(base + "_bnfold", Tensor::from_f32(w.shape(), w_new));
+    const int w2 = add_initializer(base + "_bnfold", std::move(w_t));
     const int b2 = add_initializer(base + "_bnfold_bias", Tensor::from_f32({c}, b_new));
     --consumers_[static_cast<size_t>(w_id)];
     if (b_id >= 0) --consumers_[static_cast<size_t>(b_id)];
@@ -245,6 +248,10 @@ class Fuser {
     const int pi = sole_producer(act.inputs[0]);
     if (pi < 0) return;
     Node& prod = g_.nodes[static_cast<size_t>(pi)];
+    if (is_op(prod, "BatchNormalization") || is_op(prod, "InstanceNormalization")) {
+      if (relu || leaky || prelu) try_fuse_norm_activation(pi, ai, relu, leaky);
+      return;
+    }
     if (!is_op(prod, "Conv") && !is_op(prod, "ConvTranspose") && !is_op(prod, "Gemm")) return;
     auto* fusable = dynamic_cast<ActivationFusable*>(prod.op.get());
     if (fusable == nullptr || fusable->has_activation()) return;
@@ -297,6 +304,42 @@ class Fuser {
       }
     }
     fusable->set_activation(kind, alpha, beta, slope);
+    splice(pi, ai);
+  }
+
+  // Relu, LeakyRelu or PRelu (constant slope: scalar, or [C, 1, ..., 1] per channel) after a
+  // BatchNormalization / InstanceNormalization: applied in the norm's store.
+  void try_fuse_norm_activation(int pi, int ai, bool relu, bool leaky) {
+    Node& prod = g_.nodes[static_cast<size_t>(pi)];
+    const Node& act = g_.nodes[static_cast<size_t>(ai)];
+    auto* fusable = dynamic_cast<NormActivationFusable*>(prod.op.get());
+    if (fusable == nullptr || fusable->has_norm_activation() || !single_output(prod)) return;
+    NormActKind kind = NormActKind::kRelu;
+    float alpha = 0.f;
+    std::vector<float> slope;
+    int data_rank = 0;
+    if (leaky) {
+      std::vector<float> y;
+      if (!probe(act, {-1.f}, &y)) return;
+      kind = NormActKind::kLeakyRelu;
+      alpha = -y[0];
+    } else if (!relu) {  // PRelu
+      if (act.inputs.size() < 2) return;
+      Tensor s;
+      if (!constant(act.inputs[1], &s) || s.dtype() != DType::kF32 || s.numel() < 1) return;
+      if (s.numel() == 1) {
+        kind = NormActKind::kLeakyRelu;
+        alpha = s.data<float>()[0];
+      } else {
+        // Right-aligned against the data, [C, 1, ..., 1] of rank r indexes axis 1 exactly when
+        // the data has rank r + 1; the op checks that rank at infer time.
+        if (s.rank() < 2 || s.dim(0) != s.numel()) return;
+        kind = NormActKind::kPRelu;
+        data_rank = s.rank() + 1;
+        slope.assign(s.data<float>(), s.data<float>() + s.numel());
+      }
+    }
+    if (!fusable->set_norm_activation(kind, alpha, slope, data_rank)) return;
     splice(pi, ai);
   }
 

@@ -104,6 +104,33 @@ class GemmOp final : public Op, public ActivationFusable {
       legacy_exact_c_ = b == 0;
     }
     act_ = Activation{ActKind::kNone, 0.f, 0.f, nullptr};
+    kernel_ = sgemm_kernel(active_isa());
+  }
+
+  // A constant B (the weights of a fully connected layer) is packed once into the kernel's
+  // column panels (kPacked), so run() neither transposes nor packs it.
+  void prepare(const std::vector<const Tensor*>& constant_inputs) override {
+    kernel_ = sgemm_kernel(active_isa());
+    packed_b_.clear();
+    if (constant_inputs.size() < 2 || constant_inputs[1] == nullptr) return;
+    const Tensor& b = *constant_inputs[1];
+    if (b.dtype() != DType::kF32 || b.rank() != 2) return;
+    const int64_t k = trans_b_ ? b.dim(1) : b.dim(0);
+    const int64_t n = trans_b_ ? b.dim(0) : b.dim(1);
+    if (k <= 0 || n <= 0) return;
+    SgemmB src = SgemmB{};
+    src.kind = trans_b_ ? SgemmBKind::kDenseT : SgemmBKind::kDense;
+    src.data = b.data<float>();
+    src.ld = b.dim(1);
+    packed_b_.assign(static_cast<size_t>(sgemm_packed_b_floats(kernel_.nr, k, n)), 0.f);
+    sgemm_pack_b_f32(src, 0, k, 0, n, kernel_.nr, packed_b_.data());
+    packed_b_shape_ = b.shape();
+  }
+
+  // A packed constant B is read only through packed_b_ (its shape cannot change); C is read in
+  // place.
+  bool releases_constant_input(int index) const override {
+    return index == 1 && !packed_b_.empty();
   }
 
   void infer(InferContext& ctx) const override {
@@ -144,7 +171,7 @@ class GemmOp final : public Op, public ActivationFusable {
     const int64_t m = y.dim(0);
     const int64_t n = y.dim(1);
     const int64_t k = trans_a_ ? a.dim(0) : a.dim(1);
-    const SgemmKernel kernel = sgemm_kernel(active_isa());
+    const SgemmKernel kernel = packed_b_.empty() ? sgemm_kernel(active_isa()) : kernel_;
     float* workspace = static_cast<float*>(ctx.scratch());
     float* packed_a = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
     sgemm_pack_a_f32(kernel.mr, trans_a_, m, k, alpha_, a.data<float>(), a.dim(1), packed_a);
@@ -155,9 +182,16 @@ class GemmOp final : public Op, public ActivationFusable {
     p.packed_a = packed_a;
     p.a_mr = kernel.mr;
     p.b = SgemmB{};
-    p.b.kind = trans_b_ ? SgemmBKind::kDenseT : SgemmBKind::kDense;
-    p.b.data = b.data<float>();
-    p.b.ld = b.dim(1);
+    if (!packed_b_.empty() && packed_b_shape_ == b.shape()) {
+      p.b.kind = SgemmBKind::kPacked;
+      p.b.data = packed_b_.data();
+      p.b.ld = k * kernel_.nr;
+      p.b.panel_nr = kernel_.nr;
+    } else {
+      p.b.kind = trans_b_ ? SgemmBKind::kDenseT : SgemmBKind::kDense;
+      p.b.data = b.data<float>();
+      p.b.ld = b.dim(1);
+    }
     p.c = y.data<float>();
     p.ldc = n;
     p.bias = nullptr;
@@ -205,6 +239,9 @@ class GemmOp final : public Op, public ActivationFusable {
   bool trans_b_ = false;
   bool legacy_exact_c_ = false;
   Activation act_;
+  SgemmKernel kernel_;          // chosen in prepare() (the packed B's panel width)
+  std::vector<float> packed_b_;  // constant B packed for kernel_.nr (kPacked), or empty
+  Shape packed_b_shape_;
 };
 
 }  // namespace

@@ -1,13 +1,15 @@
 #include "ops/instance_norm.h"
 
+#include "engine/cpu.h"
 #include "engine/status.h"
+#include "ops/batch_norm.h"
 #include "ops/kernels/norm/norm.h"
 #include "ops/nn_common.h"
 
 namespace facet::ops {
 namespace {
 
-class InstanceNormOp final : public Op {
+class InstanceNormOp final : public Op, public NormActivationFusable {
  public:
   explicit InstanceNormOp(const NodeDef& def) {
     epsilon_ = def.attrs.get_float("epsilon", 1e-5f);
@@ -26,7 +28,25 @@ class InstanceNormOp final : public Op {
       FACET_CHECK(s.size() == 1 && s[0] == x[1], "input '", names[i - 1], "' has shape ",
                   shape_str(s), ", expected [", x[1], "]");
     }
+    if (act_kind_ == NormActKind::kPRelu) {
+      FACET_CHECK(static_cast<int64_t>(slope_.size()) == x[1], "fused PRelu has ", slope_.size(),
+                  " slopes for ", x[1], " channels");
+      FACET_CHECK(data_rank_ == 0 || static_cast<int>(x.size()) == data_rank_,
+                  "fused PRelu slope is per channel only for rank ", data_rank_,
+                  " inputs, got rank ", x.size());
+    }
     ctx.set_output(0, DType::kF32, x);
+  }
+
+  bool has_norm_activation() const override { return act_kind_ != NormActKind::kNone; }
+  bool set_norm_activation(NormActKind kind, float alpha, const std::vector<float>& slope,
+                           int data_rank) override {
+    if (has_norm_activation() || kind == NormActKind::kNone) return false;
+    act_kind_ = kind;
+    alpha_ = alpha;
+    slope_ = slope;
+    data_rank_ = data_rank;
+    return true;
   }
 
   void run(const RunContext& ctx) const override {
@@ -40,16 +60,29 @@ class InstanceNormOp final : public Op {
       const float* bias;
       int64_t channels, inner;
       float epsilon;
-    } job{x.data<float>(),         ctx.output(0).data<float>(), ctx.input(1).data<float>(),
-          ctx.input(2).data<float>(), x.dim(1), inner, epsilon_};
+      NormAct act;
+      InstanceNormF32Fn fn;
+    } job{x.data<float>(),
+          ctx.output(0).data<float>(),
+          ctx.input(1).data<float>(),
+          ctx.input(2).data<float>(),
+          x.dim(1),
+          inner,
+          epsilon_,
+          NormAct{act_kind_, alpha_, slope_.data()},
+          norm_kernels(active_isa()).instance_norm};
     ctx.parallel_for(x.dim(0) * x.dim(1), 1, [&job](int64_t begin, int64_t end) {
-      instance_norm_f32_ref(job.x, job.y, job.channels, job.inner, job.scale, job.bias,
-                            job.epsilon, begin, end);
+      job.fn(job.x, job.y, job.channels, job.inner, job.scale, job.bias, job.epsilon, job.act,
+             begin, end);
     });
   }
 
  private:
   float epsilon_ = 1e-5f;
+  NormActKind act_kind_ = NormActKind::kNone;
+  float alpha_ = 0.f;
+  std::vector<float> slope_;
+  int data_rank_ = 0;
 };
 
 }  // namespace

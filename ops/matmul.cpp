@@ -1,6 +1,7 @@
 #include "ops/matmul.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "engine/status.h"
 #include "engine/cpu.h"
@@ -90,6 +91,28 @@ void batch_offsets(const MatMulPlan& p, int64_t index, int64_t* a_off, int64_t* 
 
 class MatMulOp final : public Op {
  public:
+  // A constant 2-D B (weights) is packed once into the kernel's column panels (kPacked).
+  void prepare(const std::vector<const Tensor*>& constant_inputs) override {
+    kernel_ = sgemm_kernel(active_isa());
+    packed_b_.clear();
+    if (constant_inputs.size() < 2 || constant_inputs[1] == nullptr) return;
+    const Tensor& b = *constant_inputs[1];
+    if (b.dtype() != DType::kF32 || b.rank() != 2 || b.dim(0) <= 0 || b.dim(1) <= 0) return;
+    SgemmB src = SgemmB{};
+    src.kind = SgemmBKind::kDense;
+    src.data = b.data<float>();
+    src.ld = b.dim(1);
+    packed_b_.assign(static_cast<size_t>(sgemm_packed_b_floats(kernel_.nr, b.dim(0), b.dim(1))),
+                     0.f);
+    sgemm_pack_b_f32(src, 0, b.dim(0), 0, b.dim(1), kernel_.nr, packed_b_.data());
+    packed_b_shape_ = b.shape();
+  }
+
+  // A packed constant B is read only through packed_b_ (its shape cannot change).
+  bool releases_constant_input(int index) const override {
+    return index == 1 && !packed_b_.empty();
+  }
+
   void infer(InferContext& ctx) const override {
     check_f32_input(ctx, 0, "A");
     check_f32_input(ctx, 1, "B");
@@ -111,16 +134,22 @@ class MatMulOp final : public Op {
       float* packed_a;  // one packed A per output batch
       int64_t packed_stride;
       int64_t mr;
+      const float* packed_b;  // prepacked constant B (kPacked) or nullptr
+      int64_t packed_b_nr;
     } job;
     std::string unused;  // empty std::string does not allocate
     make_plan(ctx.input(0).shape(), ctx.input(1).shape(), &job.p, nullptr, &unused);
     const MatMulPlan& p = job.p;
-    const SgemmKernel kernel = sgemm_kernel(active_isa());
+    const bool use_packed_b = !packed_b_.empty() && packed_b_shape_ == ctx.input(1).shape();
+    const SgemmKernel kernel = use_packed_b ? kernel_ : sgemm_kernel(active_isa());
+    job.packed_b = use_packed_b ? packed_b_.data() : nullptr;
+    job.packed_b_nr = kernel.nr;
     float* workspace = static_cast<float*>(ctx.scratch());
     job.packed_a = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
     job.packed_stride = sgemm_packed_a_floats(kernel.mr, p.m, p.k);
     job.mr = kernel.mr;
-    job.b = ctx.input(1).data<float>();
+    // A released constant B (releases_constant_input) has no data: only the packed copy.
+    job.b = use_packed_b ? nullptr : ctx.input(1).data<float>();
     job.y = ctx.output(0).data<float>();
     const float* a = ctx.input(0).data<float>();
     for (int64_t batch = 0; batch < p.batch; ++batch) {
@@ -141,9 +170,16 @@ class MatMulOp final : public Op {
           out->packed_a = j.packed_a + batch * j.packed_stride;
           out->a_mr = j.mr;
           out->b = SgemmB{};
-          out->b.kind = SgemmBKind::kDense;
-          out->b.data = j.b + b_off * j.p.k * j.p.n;
-          out->b.ld = j.p.n;
+          if (j.packed_b) {
+            out->b.kind = SgemmBKind::kPacked;
+            out->b.data = j.packed_b;
+            out->b.ld = j.p.k * j.packed_b_nr;
+            out->b.panel_nr = j.packed_b_nr;
+          } else {
+            out->b.kind = SgemmBKind::kDense;
+            out->b.data = j.b + b_off * j.p.k * j.p.n;
+            out->b.ld = j.p.n;
+          }
           out->c = j.y + batch * j.p.m * j.p.n;
           out->ldc = j.p.n;
           out->bias = nullptr;
@@ -162,6 +198,11 @@ class MatMulOp final : public Op {
     if (!make_plan(inputs[0].shape, inputs[1].shape, &p, nullptr, &error)) return 0;
     return p.batch * p.m * p.n * p.k;
   }
+
+ private:
+  SgemmKernel kernel_ = sgemm_kernel(active_isa());  // chosen in prepare()
+  std::vector<float> packed_b_;  // constant 2-D B packed for kernel_.nr, or empty
+  Shape packed_b_shape_;
 };
 
 }  // namespace

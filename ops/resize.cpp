@@ -227,6 +227,19 @@ void fill_axis_table(const ResizeConfig& c, const ResizePlan& p, int d, int64_t 
 
 constexpr int64_t kMaxTaps = 1024;
 
+// The 2-D bilinear kernel needs 2 * out_w floats of row cache per concurrent call; planes are
+// split into at most this many slots, each with its own cache.
+constexpr int64_t kRowSlots = 16;
+
+int64_t row_slots(const Shape& in_shape) {
+  const int64_t planes = dims_product(in_shape, 0, in_shape.size() - 2);
+  return planes < kRowSlots ? planes : kRowSlots;
+}
+size_t row_cache_bytes(const ResizeConfig& c, const Shape& in_shape, const ResizePlan& p) {
+  if (!c.linear || in_shape.size() < 2) return 0;
+  return static_cast<size_t>(row_slots(in_shape) * 2 * p.out_len[p.rank - 1]) * sizeof(float);
+}
+
 ResizeCoordMode parse_coord(const std::string& s) {
   if (s == "half_pixel") return ResizeCoordMode::kHalfPixel;
   if (s == "half_pixel_symmetric") return ResizeCoordMode::kHalfPixelSymmetric;
@@ -313,6 +326,7 @@ void ResizeOp::infer(InferContext& ctx) const {
     scratch += axis_table_bytes(c, p, d);
   }
   shape_numel(out);
+  scratch += row_cache_bytes(c, x.shape, p);
   ctx.set_output(0, DType::kF32, out);
   ctx.set_scratch_bytes(scratch);
 }
@@ -369,8 +383,15 @@ void ResizeOp::run(const RunContext& ctx) const {
       for (int64_t o = 0; o < t.out_len; ++o) fast = fast && t.inside[o];
     }
     if (d < rank - 2) {
-      fast = fast && t.taps == 1 && p.out_len[d] == p.in_len[d];
-      for (int64_t o = 0; fast && o < t.out_len; ++o) fast = t.offset[o] == o * strides[d];
+      // Identity: every tap with a nonzero weight is weight 1 at the same index (linear tables
+      // have two taps per axis even where the scale is 1: the left one gets weight 0).
+      fast = fast && p.out_len[d] == p.in_len[d];
+      for (int64_t o = 0; fast && o < t.out_len; ++o) {
+        for (int64_t j = 0; fast && j < t.taps; ++j) {
+          const float w = t.weight[o * t.taps + j];
+          fast = w == 0.f || (w == 1.f && t.offset[o * t.taps + j] == o * strides[d]);
+        }
+      }
     }
   }
   const int64_t th = rank >= 2 ? tables[rank - 2].taps : 0;
@@ -385,10 +406,14 @@ void ResizeOp::run(const RunContext& ctx) const {
       const kernels::ResizeAxisTable* tx;
       bool nearest_2x;
       const kernels::ResizeKernels* k;
+      float* rowbuf;
+      int64_t planes, slots;
     } a{src, dst, p.in_len[rank - 2], p.in_len[rank - 1], p.out_len[rank - 2],
         p.out_len[rank - 1], &tables[rank - 2], &tables[rank - 1], false,
-        &kernels::resize_kernels(active_isa())};
+        &kernels::resize_kernels(active_isa()), reinterpret_cast<float*>(cursor), 0, 0};
     const int64_t planes = dims_product(x.shape(), 0, static_cast<size_t>(rank - 2));
+    a.planes = planes;
+    a.slots = row_slots(x.shape());
     if (th == 1) {
       a.nearest_2x = a.out_h == 2 * a.in_h && a.out_w == 2 * a.in_w;
       for (int64_t o = 0; a.nearest_2x && o < a.out_h; ++o) {
@@ -404,10 +429,14 @@ void ResizeOp::run(const RunContext& ctx) const {
         }
       });
     } else {
-      ctx.parallel_for(planes, 1, [&a](int64_t begin, int64_t end) {
-        a.k->bilinear_2d(a.src, a.dst, a.in_h, a.in_w, a.out_h, a.out_w,
-                                            a.ty->offset, a.ty->weight, a.tx->offset,
-                                            a.tx->weight, begin, end);
+      // Slot s owns planes [s * planes / slots, (s + 1) * planes / slots) and row cache s.
+      ctx.parallel_for(a.slots, 1, [&a](int64_t begin, int64_t end) {
+        for (int64_t s = begin; s < end; ++s) {
+          a.k->bilinear_2d(a.src, a.dst, a.in_h, a.in_w, a.out_h, a.out_w, a.ty->offset,
+                           a.ty->weight, a.tx->offset, a.tx->weight,
+                           a.rowbuf + s * 2 * a.out_w, s * a.planes / a.slots,
+                           (s + 1) * a.planes / a.slots);
+        }
       });
     }
     return;

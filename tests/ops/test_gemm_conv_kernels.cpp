@@ -113,6 +113,19 @@ void check_sgemm(const ops::SgemmKernel& kern, const GemmCase& c, uint32_t seed)
   p.b.kind = c.kind;
   p.b.data = b.data();
   p.b.ld = c.kind == ops::SgemmBKind::kDense ? c.n : c.k;
+  std::vector<float> packed_b;
+  if (c.kind == ops::SgemmBKind::kPacked) {
+    // B (K x N dense) prepacked with the variant's panel width, as Gemm / MatMul do.
+    ops::SgemmB dense = ops::SgemmB{};
+    dense.kind = ops::SgemmBKind::kDense;
+    dense.data = b.data();
+    dense.ld = c.n;
+    packed_b.resize(static_cast<size_t>(ops::sgemm_packed_b_floats(kern.nr, c.k, c.n)));
+    ops::sgemm_pack_b_f32(dense, 0, c.k, 0, c.n, kern.nr, packed_b.data());
+    p.b.data = packed_b.data();
+    p.b.ld = c.k * kern.nr;
+    p.b.panel_nr = kern.nr;
+  }
   p.ldc = c.n;
   p.bias = c.bias ? bias.data() : nullptr;
   p.accumulate = c.accumulate ? 1 : 0;
@@ -163,9 +176,10 @@ TEST(SgemmKernels, RandomShapesMatchRef) {
 
 TEST(SgemmKernels, LargeAndMobileNetShapesMatchRef) {
   // 1x1 layers of MobileNetV1 (M = Cout, K = Cin, N = H*W), scaled down in N where large, plus
-  // K > kSgemmMaxKc (several K blocks) and N > kSgemmNc (several N blocks).
+  // K > kSgemmMaxKc (several K blocks) and N > sgemm_nc (several N blocks).
   const int64_t shapes[][3] = {{64, 200, 32},  {128, 196, 64},  {256, 49, 128}, {512, 49, 512},
-                               {37, 401, 700}, {13, 385, 321}, {1000, 1, 1024}, {7, 17, 1}};
+                               {37, 401, 700}, {13, 385, 321}, {1000, 1, 1024}, {7, 17, 1},
+                               {64, 2100, 32}, {24, 300, 1030}, {30, 16, 1024}};
   for (Isa isa : optimized_isas()) {
     if (!cpu_supports(isa)) {
       continue;
@@ -179,6 +193,147 @@ TEST(SgemmKernels, LargeAndMobileNetShapesMatchRef) {
         if (HasFailure()) return;
       }
     }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
+TEST(SgemmKernels, PackedBAndOneRowMatchRef) {
+  // Prepacked B (read in place, or repacked when n_begin is not a panel boundary) and the
+  // one-row (matrix-vector) path, incl. the classifier shape and K > kSgemmMaxKc.
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    std::mt19937 rng(base_seed() + 77);
+    auto pick = [&rng](int64_t lo, int64_t hi) {
+      return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    for (int iter = 0; iter < 240; ++iter) {
+      GemmCase c;
+      c.m = iter % 3 == 0 ? 1 : pick(1, 20);
+      c.n = pick(1, 90);
+      c.k = iter % 10 == 9 ? pick(500, 1100) : pick(1, 70);
+      c.kind = iter % 2 == 0 ? ops::SgemmBKind::kPacked : ops::SgemmBKind::kDense;
+      c.bias = iter % 4 != 1;
+      c.accumulate = iter % 5 == 2;
+      c.act = kAllActs[iter % 7];
+      c.m_begin_panels = iter % 9 == 4 ? 1 : 0;
+      c.n_begin = iter % 6 == 3 ? kern.nr : (iter % 6 == 5 ? 5 : 0);
+      c.n_trim = iter % 7 == 6 ? 3 : 0;
+      check_sgemm(kern, c, base_seed() + 3000u + static_cast<uint32_t>(iter));
+      if (HasFailure()) return;
+    }
+    for (ActKind act : {ActKind::kNone, ActKind::kSigmoid}) {
+      GemmCase fc{1, 1000, 1024, ops::SgemmBKind::kPacked, true, false, act, 0, 0, 0};
+      check_sgemm(kern, fc, base_seed() + 3900u);
+      GemmCase dense{1, 1000, 1024, ops::SgemmBKind::kDense, true, true, act, 0, 0, 0};
+      check_sgemm(kern, dense, base_seed() + 3901u);
+      if (HasFailure()) return;
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
+// Implicit im2col B (the run-based packing) vs sgemm_f32_ref, which reads every element
+// through the definition: pads, strides, dilations, several K and N blocks.
+void check_im2col(const ops::SgemmKernel& kern, int64_t m, const ops::SgemmB& geo,
+                  ActKind act_kind, bool accumulate, int64_t n_begin, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const int64_t k = geo.channels * geo.kernel_h * geo.kernel_w;
+  const int64_t n = geo.out_h * geo.out_w;
+  const auto a = random_vec(m * k, rng);
+  const auto image = random_vec(geo.channels * geo.in_h * geo.in_w, rng);
+  const auto bias = random_vec(m, rng);
+  const auto slope = random_vec(m, rng, -0.5f, 0.5f);
+  const auto c0 = random_vec(m * n, rng);
+  const ops::SgemmKernel ref = ops::sgemm_kernel(Isa::kRef);
+  std::vector<float> pa(static_cast<size_t>(ops::sgemm_packed_a_floats(kern.mr, m, k)));
+  std::vector<float> pr(static_cast<size_t>(ops::sgemm_packed_a_floats(ref.mr, m, k)));
+  ops::sgemm_pack_a_f32(kern.mr, false, m, k, 1.f, a.data(), k, pa.data());
+  ops::sgemm_pack_a_f32(ref.mr, false, m, k, 1.f, a.data(), k, pr.data());
+  ops::SgemmParams p;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.b = geo;
+  p.b.kind = ops::SgemmBKind::kIm2col;
+  p.b.data = image.data();
+  p.ldc = n;
+  p.bias = bias.data();
+  p.accumulate = accumulate ? 1 : 0;
+  p.act = make_act(act_kind, slope);
+  std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
+  std::vector<float> out = c0, expect = c0;
+  const int64_t nb = std::min(n, n_begin);
+  p.packed_a = pa.data();
+  p.a_mr = kern.mr;
+  p.c = out.data();
+  kern.fn(p, 0, m, nb, n, ws.data());
+  p.packed_a = pr.data();
+  p.a_mr = ref.mr;
+  p.c = expect.data();
+  ops::sgemm_f32_ref(p, 0, m, nb, n, nullptr);
+  char what[200];
+  std::snprintf(what, sizeof(what),
+                "%s im2col m%lld c%lld %lldx%lld k%lldx%lld s%lld,%lld d%lld,%lld p%lld,%lld out %lldx%lld seed %u",
+                kern.name, (long long)m, (long long)geo.channels, (long long)geo.in_h,
+                (long long)geo.in_w, (long long)geo.kernel_h, (long long)geo.kernel_w,
+                (long long)geo.stride_h, (long long)geo.stride_w, (long long)geo.dilation_h,
+                (long long)geo.dilation_w, (long long)geo.pad_top, (long long)geo.pad_left,
+                (long long)geo.out_h, (long long)geo.out_w, seed);
+  compare(out, expect, k, what);
+}
+
+TEST(SgemmKernels, Im2colMatchesRef) {
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    std::mt19937 rng(base_seed() + 99);
+    auto pick = [&rng](int64_t lo, int64_t hi) {
+      return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    for (int iter = 0; iter < 200; ++iter) {
+      ops::SgemmB g = ops::SgemmB{};
+      g.channels = pick(1, 5);
+      g.in_h = pick(1, 20);
+      g.in_w = pick(1, 20);
+      g.kernel_h = pick(1, 4);
+      g.kernel_w = pick(1, 4);
+      g.stride_h = pick(1, 3);
+      g.stride_w = pick(1, 3);
+      g.dilation_h = pick(1, 3);
+      g.dilation_w = pick(1, 3);
+      g.pad_top = pick(0, 3);
+      g.pad_left = pick(0, 3);
+      const int64_t pad_bottom = pick(0, 3), pad_right = pick(0, 3);
+      const int64_t span_h = g.in_h + g.pad_top + pad_bottom - g.dilation_h * (g.kernel_h - 1) - 1;
+      const int64_t span_w = g.in_w + g.pad_left + pad_right - g.dilation_w * (g.kernel_w - 1) - 1;
+      if (span_h < 0 || span_w < 0) continue;
+      g.out_h = span_h / g.stride_h + 1;
+      g.out_w = span_w / g.stride_w + 1;
+      check_im2col(kern, pick(1, 20), g, kAllActs[iter % 7], iter % 5 == 3,
+                   iter % 4 == 1 ? pick(1, 30) : 0, base_seed() + 4000u + static_cast<uint32_t>(iter));
+      if (HasFailure()) return;
+    }
+    // Several K blocks (K = 64 * 9) and several N blocks (K = 45, N = 1600), dilated.
+    ops::SgemmB big = ops::SgemmB{};
+    big.channels = 64;
+    big.in_h = big.in_w = 12;
+    big.kernel_h = big.kernel_w = 3;
+    big.stride_h = big.stride_w = 1;
+    big.dilation_h = big.dilation_w = 1;
+    big.pad_top = big.pad_left = 1;
+    big.out_h = big.out_w = 12;
+    check_im2col(kern, 13, big, ActKind::kRelu, false, 0, base_seed() + 4900u);
+    ops::SgemmB wide = big;
+    wide.channels = 5;
+    wide.in_h = wide.in_w = 40;
+    wide.dilation_h = wide.dilation_w = 2;
+    wide.pad_top = wide.pad_left = 2;
+    wide.out_h = wide.out_w = 40;
+    check_im2col(kern, 19, wide, ActKind::kPRelu, true, 0, base_seed() + 4901u);
+    wide.stride_h = wide.stride_w = 2;
+    wide.out_h = wide.out_w = 20;
+    check_im2col(kern, 7, wide, ActKind::kNone, false, 3, base_seed() + 4902u);
   }
   if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
 }
@@ -412,6 +567,54 @@ TEST(GemmFastPath, GemmAndMatMulMatchNaive) {
           }
       std::vector<float> g2(o2[0].data<float>(), o2[0].data<float>() + o2[0].numel());
       compare(g2, e2, k, "matmul iter " + std::to_string(iter));
+      if (HasFailure()) return;
+    }
+  }
+  if (!ran) GTEST_SKIP() << "no SIMD ISA";
+}
+
+TEST(GemmFastPath, ConstantBPackedInPrepare) {
+  // Gemm / MatMul with B given to prepare() (weights packed once, kPacked), incl. M = 1.
+  bool ran = false;
+  for (Isa isa : optimized_isas()) {
+    if (!cpu_supports(isa)) continue;
+    ran = true;
+    IsaGuard guard(isa);
+    std::mt19937 rng(base_seed() + 13);
+    ThreadPool pool(2);
+    for (int iter = 0; iter < 40; ++iter) {
+      const int64_t m = iter % 3 == 0 ? 1 : 1 + iter % 11, n = 1 + (iter * 13) % 71,
+                    k = 1 + (iter * 29) % 97;
+      const bool tb = iter % 2 == 1;
+      const Tensor a = Tensor::from_f32({m, k}, random_vec(m * k, rng));
+      const Tensor b = Tensor::from_f32(tb ? Shape{n, k} : Shape{k, n}, random_vec(n * k, rng));
+      const Tensor c = Tensor::from_f32({n}, random_vec(n, rng));
+      Attributes attrs;
+      attrs.set_int("transB", tb ? 1 : 0);
+      attrs.set_float("alpha", 0.5f);
+      auto op = make_node_op("Gemm", attrs, 3);
+      op->prepare({nullptr, &b, &c});
+      std::vector<Tensor> out = eval_op(*op, {&a, &b, &c}, 1, &pool);
+      std::vector<float> expect(static_cast<size_t>(m * n)), e2(static_cast<size_t>(m * n));
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double acc = 0;
+          for (int64_t kk = 0; kk < k; ++kk)
+            acc += double(a.data<float>()[i * k + kk]) *
+                   double(tb ? b.data<float>()[j * k + kk] : b.data<float>()[kk * n + j]);
+          expect[static_cast<size_t>(i * n + j)] =
+              static_cast<float>(0.5 * acc + c.data<float>()[j]);
+          e2[static_cast<size_t>(i * n + j)] = static_cast<float>(acc);
+        }
+      std::vector<float> got(out[0].data<float>(), out[0].data<float>() + out[0].numel());
+      compare(got, expect, k, "gemm const B iter " + std::to_string(iter));
+      if (!tb) {
+        auto mm = make_node_op("MatMul", Attributes(), 2);
+        mm->prepare({nullptr, &b});
+        std::vector<Tensor> o2 = eval_op(*mm, {&a, &b}, 1, &pool);
+        std::vector<float> g2(o2[0].data<float>(), o2[0].data<float>() + o2[0].numel());
+        compare(g2, e2, k, "matmul const B iter " + std::to_string(iter));
+      }
       if (HasFailure()) return;
     }
   }

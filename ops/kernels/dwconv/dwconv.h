@@ -90,8 +90,9 @@ void dwconv2d_f32_3x3s1_ref(const DwConvParams& p, const float* input, const flo
 void dwconv2d_f32_3x3s2_ref(const DwConvParams& p, const float* input, const float* weight,
                             const float* bias, float* output, int64_t begin, int64_t end);
 
-// AVX2+FMA (x86-64 only; the symbols exist only there). Vectorized along the output row,
-// 8 outputs per step; borders and tails take a scalar path.
+// AVX2+FMA (x86-64 only; the symbols exist only there). 3x3: vertical strips of 8 output
+// columns sliding down the rows (each input row loaded once per strip), masked loads for the
+// zero padding, no scalar borders or tails. General: vectorized along the output row per tap.
 void dwconv2d_f32_general_avx2(const DwConvParams& p, const float* input, const float* weight,
                                const float* bias, float* output, int64_t begin, int64_t end);
 void dwconv2d_f32_3x3s1_avx2(const DwConvParams& p, const float* input, const float* weight,
@@ -99,7 +100,8 @@ void dwconv2d_f32_3x3s1_avx2(const DwConvParams& p, const float* input, const fl
 void dwconv2d_f32_3x3s2_avx2(const DwConvParams& p, const float* input, const float* weight,
                              const float* bias, float* output, int64_t begin, int64_t end);
 
-// NEON (aarch64 only). Same structure, 4 outputs per step.
+// NEON (aarch64 only). Same structure with 4-wide strips (border strips read through a
+// zero-filled stack window instead of masked loads).
 void dwconv2d_f32_general_neon(const DwConvParams& p, const float* input, const float* weight,
                                const float* bias, float* output, int64_t begin, int64_t end);
 void dwconv2d_f32_3x3s1_neon(const DwConvParams& p, const float* input, const float* weight,

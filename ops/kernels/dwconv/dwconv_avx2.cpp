@@ -1,12 +1,11 @@
 // Depthwise convolution, AVX2+FMA. Compiled with -mavx2 -mfma on x86-64 only.
 //
-// 3x3 fast paths: one output row at a time. For each output row the valid input rows (1..3 of
-// them, fewer at the top/bottom padding) are gathered once; the row kernel is instantiated per
-// number of valid rows so the inner loop has no row checks. Columns split into a left border,
-// an interior where every tap is inside the row (8 outputs per vector step, masked loads and
-// stores for the last < 8), and a right border (scalar with bounds checks).
-// Stride 2 de-interleaves with in-lane shuffles only and undoes the lane order once per vector
-// (vpermpd) right before the store.
+// 3x3 fast paths (stride 1 and 2): vertical strips 8 outputs wide, sliding down the rows; every
+// input row is loaded once per strip and feeds all output rows that use it (see strip()).
+// 9 weights stay in registers; bias and the activation (a template parameter) are fused into
+// the store. No scalar borders or tails: border strips use masked loads (masked-out lanes read
+// 0 = the zero padding; masks precomputed once per call) and the last strip of a row overlaps
+// the previous one (details in the comment block below).
 // General path: per output row, dst = bias, then one pass per valid (kh, kw) tap over the
 // interior columns (contiguous loads for stride_w 1, gathers otherwise), then the activation.
 #include <immintrin.h>
@@ -83,178 +82,287 @@ inline __m256 act_vec(const PlaneAct& a, __m256 v) {
   }
 }
 
-// Scalar output at column ox with bounds checks (borders).
+// ------------------------------------------------------------------------------ 3x3 fast paths
+//
+// Vector positions along an output row: x_v = 8v for v < nvec - 1 and the last one at
+// out_w - 8 (overlapping the previous vector) when out_w >= 8, so every store is a full vector
+// inside the row. A row narrower than 8 has one vector at x = 0; its surplus lanes spill into
+// the following rows of the same plane, which are written later (the store at the plane end is
+// masked). Loads: a vector is "interior" when every lane of every load lies inside the input row
+// (plain unaligned loads); border vectors use masked loads (masked-out lanes read as 0, which is
+// exactly the zero padding), so there is no scalar path and no copy. Per input row the loads
+// are, relative to xin = S*x - pad_left:  S=1: +0, +1, +2 (the three taps);
+// S=2: +0, +8, +1, +9 (16 floats and the same shifted by one, de-interleaved with vshufps into
+// taps 0/1/2 in the lane order [0 1 4 5 | 2 3 6 7], undone by one vpermpd before the store).
+
+constexpr int kMaskTable = 16;  // border vectors whose masks are precomputed per call
+
 template <int S>
-inline float tap3_scalar(const float* const* rows, const float* const* wrows, int nr, int64_t ox,
-                         int64_t pl, int64_t in_w, float bias) {
-  float acc = bias;
-  const int64_t ix0 = ox * S - pl;
-  for (int r = 0; r < nr; ++r) {
-    for (int kw = 0; kw < 3; ++kw) {
-      const int64_t ix = ix0 + kw;
-      if (ix >= 0 && ix < in_w) acc += rows[r][ix] * wrows[r][kw];
-    }
+constexpr int kLoads = S == 1 ? 3 : 4;
+
+template <int S>
+inline int64_t load_off(int k) {
+  return S == 1 ? k : (k == 0 ? 0 : k == 1 ? 8 : k == 2 ? 1 : 9);
+}
+
+struct Masks {
+  __m256i m[4];
+};
+
+// Masks for the loads of the vector whose first input column is xin.
+template <int S>
+inline void make_masks(int64_t xin, int64_t in_w, Masks* out) {
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i minus1 = _mm256_set1_epi32(-1);
+  const __m256i w = _mm256_set1_epi32(static_cast<int>(in_w));
+  for (int k = 0; k < kLoads<S>; ++k) {
+    const int64_t st = xin + load_off<S>(k);
+    // Clamp so the 32-bit lane arithmetic cannot overflow for absurd pads.
+    const int64_t c = st < -16 ? -16 : (st > in_w + 16 ? in_w + 16 : st);
+    const __m256i idx = _mm256_add_epi32(iota, _mm256_set1_epi32(static_cast<int>(c)));
+    out->m[k] = _mm256_and_si256(_mm256_cmpgt_epi32(idx, minus1), _mm256_cmpgt_epi32(w, idx));
   }
-  return acc;
 }
 
-// Interior column range [x0, x1) of a 3-wide stride-S window: every tap inside [0, in_w).
-template <int S>
-inline void interior3(int64_t pl, int64_t in_w, int64_t out_w, int64_t* x0, int64_t* x1) {
-  int64_t a = (pl + S - 1) / S;
-  int64_t b = in_w - 3 + pl >= 0 ? (in_w - 3 + pl) / S + 1 : 0;
-  if (b > out_w) b = out_w;
-  if (a > b) a = b;
-  *x0 = a;
-  *x1 = b;
+struct ActV {
+  __m256 lo, hi, alpha;
+};
+
+template <DwActKind K>
+inline __m256 act_k(__m256 v, const ActV& a) {
+  if (K == DwActKind::kRelu) return _mm256_max_ps(v, _mm256_setzero_ps());
+  if (K == DwActKind::kClip) return _mm256_min_ps(_mm256_max_ps(v, a.lo), a.hi);
+  if (K == DwActKind::kLeakyRelu)
+    return _mm256_blendv_ps(v, _mm256_mul_ps(v, a.alpha),
+                            _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+  if (K == DwActKind::kHardSwish) {
+    __m256 t = _mm256_fmadd_ps(v, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f));
+    t = _mm256_min_ps(_mm256_max_ps(t, _mm256_setzero_ps()), _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(v, t);
+  }
+  if (K == DwActKind::kSigmoid) return vec_avx2::sigmoid_avx2(v);
+  return v;
 }
 
-// Stride-1 vector of 8 outputs starting at column ox; n < 8 uses masked loads.
-template <int NR, bool kMasked>
-inline __m256 row3s1_vec(const float* const* rows, const __m256 (*w)[3], int64_t ix, __m256 vb,
-                         __m256i mask) {
-  __m256 acc[NR];
-  for (int r = 0; r < NR; ++r) {
-    const float* s = rows[r] + ix;
-    __m256 a0, a1, a2;
-    if (kMasked) {
-      a0 = _mm256_maskload_ps(s, mask);
-      a1 = _mm256_maskload_ps(s + 1, mask);
-      a2 = _mm256_maskload_ps(s + 2, mask);
+// The three taps (columns xin + kw*1 for S=1, xin + kw + 2j for S=2) of one input row.
+template <int S, bool M>
+inline void load_taps(const float* s, const Masks* m, __m256* t0, __m256* t1, __m256* t2) {
+  if (S == 1) {
+    if (M) {
+      *t0 = _mm256_maskload_ps(s, m->m[0]);
+      *t1 = _mm256_maskload_ps(s + 1, m->m[1]);
+      *t2 = _mm256_maskload_ps(s + 2, m->m[2]);
     } else {
-      a0 = _mm256_loadu_ps(s);
-      a1 = _mm256_loadu_ps(s + 1);
-      a2 = _mm256_loadu_ps(s + 2);
+      *t0 = _mm256_loadu_ps(s);
+      *t1 = _mm256_loadu_ps(s + 1);
+      *t2 = _mm256_loadu_ps(s + 2);
     }
-    __m256 t = _mm256_mul_ps(a0, w[r][0]);
-    t = _mm256_fmadd_ps(a1, w[r][1], t);
-    acc[r] = _mm256_fmadd_ps(a2, w[r][2], t);
-  }
-  __m256 sum = _mm256_add_ps(vb, acc[0]);
-  for (int r = 1; r < NR; ++r) sum = _mm256_add_ps(sum, acc[r]);
-  return sum;
-}
-
-// Even and odd elements of the 16 floats at s, in the lane order of vshufps:
-// evens = [0 2 8 10 | 4 6 12 14], odds likewise shifted by one.
-inline void deinterleave16(__m256 lo, __m256 hi, __m256* ev, __m256* od) {
-  *ev = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
-  *od = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
-}
-
-// Stride-2 vector of 8 outputs; result is in shuffled lane order (caller permutes).
-template <int NR, bool kMasked>
-inline __m256 row3s2_vec(const float* const* rows, const __m256 (*w)[3], int64_t ix, __m256 vb,
-                         __m256i mlo, __m256i mhi) {
-  __m256 acc[NR];
-  for (int r = 0; r < NR; ++r) {
-    const float* s = rows[r] + ix;
+  } else {
     __m256 l0, l1, m0, m1;
-    if (kMasked) {
-      l0 = _mm256_maskload_ps(s, mlo);
-      l1 = _mm256_maskload_ps(s + 8, mhi);
-      m0 = _mm256_maskload_ps(s + 1, mlo);
-      m1 = _mm256_maskload_ps(s + 9, mhi);
+    if (M) {
+      l0 = _mm256_maskload_ps(s, m->m[0]);
+      l1 = _mm256_maskload_ps(s + 8, m->m[1]);
+      m0 = _mm256_maskload_ps(s + 1, m->m[2]);
+      m1 = _mm256_maskload_ps(s + 9, m->m[3]);
     } else {
       l0 = _mm256_loadu_ps(s);
       l1 = _mm256_loadu_ps(s + 8);
       m0 = _mm256_loadu_ps(s + 1);
       m1 = _mm256_loadu_ps(s + 9);
     }
-    __m256 e0, o0, e1, o1;
-    deinterleave16(l0, l1, &e0, &o0);
-    deinterleave16(m0, m1, &e1, &o1);  // o1 = taps at +2
-    (void)e1;
-    __m256 t = _mm256_mul_ps(e0, w[r][0]);
-    t = _mm256_fmadd_ps(o0, w[r][1], t);
-    acc[r] = _mm256_fmadd_ps(o1, w[r][2], t);
+    *t0 = _mm256_shuffle_ps(l0, l1, _MM_SHUFFLE(2, 0, 2, 0));
+    *t1 = _mm256_shuffle_ps(l0, l1, _MM_SHUFFLE(3, 1, 3, 1));
+    *t2 = _mm256_shuffle_ps(m0, m1, _MM_SHUFFLE(3, 1, 3, 1));
   }
-  __m256 sum = _mm256_add_ps(vb, acc[0]);
-  for (int r = 1; r < NR; ++r) sum = _mm256_add_ps(sum, acc[r]);
-  return sum;
 }
 
-inline __m256 unshuffle_s2(__m256 v) {
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+// Stores 8 outputs at d unless that would cross the plane end (then only the part inside).
+inline void store_out(float* d, __m256 v, const float* plane_end) {
+  if (d + 8 <= plane_end) {
+    _mm256_storeu_ps(d, v);
+  } else {
+    _mm256_maskstore_ps(d, first_n_mask(plane_end - d), v);
+  }
 }
 
-template <int S, int NR>
-void row3(const float* const* rows, const float* const* wrows, float* dst, int64_t out_w,
-          int64_t in_w, int64_t pl, float bias, const PlaneAct& act) {
-  int64_t x0, x1;
-  interior3<S>(pl, in_w, out_w, &x0, &x1);
-  for (int64_t ox = 0; ox < x0; ++ox)
-    dst[ox] = act_scalar(act, tap3_scalar<S>(rows, wrows, NR, ox, pl, in_w, bias));
-  __m256 w[3][3];
-  for (int r = 0; r < NR; ++r)
-    for (int k = 0; k < 3; ++k) w[r][k] = _mm256_set1_ps(wrows[r][k]);
-  const __m256 vb = _mm256_set1_ps(bias);
-  int64_t ox = x0;
-  const __m256i none = _mm256_setzero_si256();
-  if (S == 1) {
-    for (; ox + 8 <= x1; ox += 8) {
-      __m256 v = row3s1_vec<NR, false>(rows, w, ox - pl, vb, none);
-      _mm256_storeu_ps(dst + ox, act_vec(act, v));
+// Geometry shared by every plane of a call.
+template <int S>
+struct Geo {
+  int64_t in_h, in_w, out_h, out_w, pt, pl;
+  int64_t nvec;    // vectors per output row
+  int64_t nleft;   // vectors [0, nleft) need masks
+  int64_t nright;  // vectors [nright, nvec) need masks (nright >= nleft)
+  Masks tab[kMaskTable];  // masks of vectors v < kMaskTable/2 and v >= nvec - kMaskTable/2
+
+  int64_t pos(int64_t v) const {
+    const int64_t x = 8 * v;
+    return out_w >= 8 && x + 8 > out_w ? out_w - 8 : x;
+  }
+  bool interior(int64_t v) const {
+    const int64_t xin = S * pos(v) - pl;
+    return xin >= 0 && xin + (S == 1 ? 2 : 9) + 7 < in_w;
+  }
+  // Masks of border vector v: from the table, or computed into *scratch (huge pads only).
+  const Masks* masks(int64_t v, Masks* scratch) const {
+    constexpr int64_t half = kMaskTable / 2;
+    if (v < half) return &tab[v];
+    if (v >= nvec - half) return &tab[half + (nvec - 1 - v)];
+    return masks_slow(v, scratch);
+  }
+  __attribute__((noinline)) const Masks* masks_slow(int64_t v, Masks* scratch) const {
+    make_masks<S>(S * pos(v) - pl, in_w, scratch);
+    return scratch;
+  }
+
+  explicit Geo(const DwConvParams& p)
+      : in_h(p.in_h), in_w(p.in_w), out_h(p.out_h), out_w(p.out_w), pt(p.pad_top),
+        pl(p.pad_left) {
+    nvec = (out_w + 7) / 8;
+    nleft = 0;
+    while (nleft < nvec && !interior(nleft)) ++nleft;
+    nright = nvec;
+    while (nright > nleft && !interior(nright - 1)) --nright;
+    constexpr int64_t half = kMaskTable / 2;
+    for (int64_t v = 0; v < half && v < nvec; ++v) {
+      if (v < nleft || v >= nright) make_masks<S>(S * pos(v) - pl, in_w, &tab[v]);
     }
-    if (ox < x1) {
-      const __m256i m = first_n_mask(x1 - ox);
-      __m256 v = row3s1_vec<NR, true>(rows, w, ox - pl, vb, m);
-      _mm256_maskstore_ps(dst + ox, m, act_vec(act, v));
-      ox = x1;
+    for (int64_t i = 0; i < half && nvec - 1 - i >= 0; ++i) {
+      const int64_t v = nvec - 1 - i;
+      if (v < nleft || v >= nright) make_masks<S>(S * pos(v) - pl, in_w, &tab[half + i]);
+    }
+  }
+};
+
+inline __m256 fma3(__m256 t0, __m256 t1, __m256 t2, const __m256* w, __m256 acc) {
+  return _mm256_fmadd_ps(t2, w[2], _mm256_fmadd_ps(t1, w[1], _mm256_fmadd_ps(t0, w[0], acc)));
+}
+
+// One vertical strip (8 output columns at x, output rows [oy0, oy1)) of a plane. Sliding window down
+// the rows: each input row's taps are loaded once and feed the 3 (S=1) or 2 (S=2) output rows
+// that use it; an output row is stored as soon as its last kernel row is added. Input rows
+// outside [0, in_h) (top/bottom padding) contribute nothing.
+template <int S, bool M, DwActKind K>
+__attribute__((always_inline)) inline void strip(const Geo<S>& g, const float* src,
+                                                 const __m256* w, __m256 vb, const ActV& a,
+                                                 float* dst, const float* plane_end, int64_t x,
+                                                 const Masks* m, int64_t oy0, int64_t oy1) {
+  const float* col = src + (S * x - g.pl);
+  float* out = dst + x;
+  if (S == 1) {
+    // Step r reads input row r - pt: kernel row 2 of output row r-2, row 1 of r-1, row 0 of r.
+    __m256 acc2 = vb, acc1 = vb;
+    for (int64_t r = oy0; r < oy1 + 2; ++r) {
+      const int64_t iy = r - g.pt;
+      __m256 acc0 = vb;
+      if (iy >= 0 && iy < g.in_h) {
+        __m256 t0, t1, t2;
+        load_taps<S, M>(col + iy * g.in_w, m, &t0, &t1, &t2);
+        acc2 = fma3(t0, t1, t2, w + 6, acc2);
+        acc1 = fma3(t0, t1, t2, w + 3, acc1);
+        acc0 = fma3(t0, t1, t2, w, acc0);
+      }
+      if (r >= oy0 + 2) store_out(out + (r - 2) * g.out_w, act_k<K>(acc2, a), plane_end);
+      acc2 = acc1;
+      acc1 = acc0;
     }
   } else {
-    for (; ox + 8 <= x1; ox += 8) {
-      __m256 v = row3s2_vec<NR, false>(rows, w, 2 * ox - pl, vb, none, none);
-      _mm256_storeu_ps(dst + ox, unshuffle_s2(act_vec(act, v)));
-    }
-    if (ox < x1) {
-      // Outputs n = x1 - ox read 2n + 1 floats from ix; loads cover ix..ix+2n and ix+1..ix+2n.
-      const int64_t n = x1 - ox;
-      const __m256i mlo = first_n_mask(2 * n > 8 ? 8 : 2 * n);
-      const __m256i mhi = first_n_mask(2 * n > 8 ? 2 * n - 8 : 0);
-      __m256 v = unshuffle_s2(act_vec(act, row3s2_vec<NR, true>(rows, w, 2 * ox - pl, vb, mlo, mhi)));
-      _mm256_maskstore_ps(dst + ox, first_n_mask(n), v);
-      ox = x1;
+    // Step oy reads input rows 2*oy - pt (kernel row 2 of output row oy-1, row 0 of oy) and
+    // 2*oy - pt + 1 (kernel row 1 of oy).
+    __m256 prev = vb;
+    for (int64_t oy = oy0;; ++oy) {
+      const int64_t iy = 2 * oy - g.pt;
+      __m256 cur = vb;
+      if (iy >= 0 && iy < g.in_h) {
+        __m256 t0, t1, t2;
+        load_taps<S, M>(col + iy * g.in_w, m, &t0, &t1, &t2);
+        prev = fma3(t0, t1, t2, w + 6, prev);
+        cur = fma3(t0, t1, t2, w, cur);
+      }
+      if (oy > oy0) {
+        const __m256 v = _mm256_castpd_ps(
+            _mm256_permute4x64_pd(_mm256_castps_pd(prev), _MM_SHUFFLE(3, 1, 2, 0)));
+        store_out(out + (oy - 1) * g.out_w, act_k<K>(v, a), plane_end);
+      }
+      if (oy == oy1) break;
+      if (iy + 1 >= 0 && iy + 1 < g.in_h) {
+        __m256 t0, t1, t2;
+        load_taps<S, M>(col + (iy + 1) * g.in_w, m, &t0, &t1, &t2);
+        cur = fma3(t0, t1, t2, w + 3, cur);
+      }
+      prev = cur;
     }
   }
-  for (; ox < out_w; ++ox)
-    dst[ox] = act_scalar(act, tap3_scalar<S>(rows, wrows, NR, ox, pl, in_w, bias));
+}
+
+template <int S, DwActKind K>
+void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, const ActV& a,
+              float* dst) {
+  __m256 w[9];
+  for (int i = 0; i < 9; ++i) w[i] = _mm256_set1_ps(wp[i]);
+  const __m256 vb = _mm256_set1_ps(bias);
+  const float* plane_end = dst + g.out_h * g.out_w;
+  Masks scratch;
+  // Bands of output rows whose input rows (about 16 KB) stay in L1 while the strips of the band
+  // pass over them; each band re-reads the 2 (S=1) or 1 (S=2) input rows it shares with the
+  // previous one.
+  int64_t band = 4096 / (S * g.in_w);
+  if (band < 8) band = 8;
+  for (int64_t oy0 = 0; oy0 < g.out_h; oy0 += band) {
+    const int64_t oy1 = oy0 + band < g.out_h ? oy0 + band : g.out_h;
+    int64_t v = 0;
+    for (; v < g.nleft; ++v)
+      strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), g.masks(v, &scratch), oy0,
+                        oy1);
+    for (; v < g.nright; ++v)
+      strip<S, false, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), nullptr, oy0, oy1);
+    for (; v < g.nvec; ++v)
+      strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), g.masks(v, &scratch), oy0,
+                        oy1);
+  }
+}
+
+template <int S, DwActKind K>
+void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const float* weight,
+               const float* bias, float* output, int64_t begin, int64_t end) {
+  const int64_t in_plane = p.in_h * p.in_w;
+  const int64_t out_plane = p.out_h * p.out_w;
+  ActV a;
+  a.lo = _mm256_set1_ps(p.act.alpha);
+  a.hi = _mm256_set1_ps(p.act.beta);
+  a.alpha = _mm256_set1_ps(p.act.alpha);
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const int64_t c = plane % p.channels;
+    if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm256_set1_ps(p.act.slope[c]);
+    plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
+                   bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane);
+  }
 }
 
 template <int S>
 void dw3x3(const DwConvParams& p, const float* input, const float* weight, const float* bias,
            float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
-  for (int64_t plane = begin; plane < end; ++plane) {
-    const int64_t c = plane % p.channels;
-    const float* src = input + plane * in_plane;
-    const float* w = weight + c * 9;
-    float* dst = output + plane * out_plane;
-    const float b = bias != nullptr ? bias[c] : 0.0f;
-    const PlaneAct act = make_act(p.act, c);
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const float* rows[3];
-      const float* wrows[3];
-      int nr = 0;
-      for (int kh = 0; kh < 3; ++kh) {
-        const int64_t iy = oy * S - p.pad_top + kh;
-        if (iy < 0 || iy >= p.in_h) continue;
-        rows[nr] = src + iy * p.in_w;
-        wrows[nr] = w + kh * 3;
-        ++nr;
-      }
-      float* drow = dst + oy * p.out_w;
-      switch (nr) {
-        case 3: row3<S, 3>(rows, wrows, drow, p.out_w, p.in_w, p.pad_left, b, act); break;
-        case 2: row3<S, 2>(rows, wrows, drow, p.out_w, p.in_w, p.pad_left, b, act); break;
-        case 1: row3<S, 1>(rows, wrows, drow, p.out_w, p.in_w, p.pad_left, b, act); break;
-        default: {
-          const float v = act_scalar(act, b);
-          for (int64_t ox = 0; ox < p.out_w; ++ox) drow[ox] = v;
-        }
-      }
-    }
+  if (begin >= end) return;
+  const Geo<S> g(p);
+  switch (p.act.kind) {
+    case DwActKind::kNone:
+      planes3x3<S, DwActKind::kNone>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kRelu:
+      planes3x3<S, DwActKind::kRelu>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kClip:
+      planes3x3<S, DwActKind::kClip>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kLeakyRelu:
+    case DwActKind::kPRelu:
+      planes3x3<S, DwActKind::kLeakyRelu>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kHardSwish:
+      planes3x3<S, DwActKind::kHardSwish>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kSigmoid:
+      planes3x3<S, DwActKind::kSigmoid>(p, g, input, weight, bias, output, begin, end);
+      break;
   }
 }
 

@@ -1,9 +1,8 @@
 // Depthwise convolution, NEON (aarch64 only).
 //
-// Same structure as dwconv_avx2.cpp with 4-wide vectors: per output row, the valid input rows
-// are gathered once and the row kernel is instantiated per count of valid rows; columns split
-// into left border (scalar), interior (8 then 4 outputs per step), tail and right border
-// (scalar). Stride 2 uses vld2q_f32 (hardware de-interleave).
+// Same structure as dwconv_avx2.cpp with 4-wide vectors (3x3: vertical strips sliding down the
+// rows, no scalar borders or tails; border strips read through a zero-filled stack window).
+// Stride 2 uses vld2q_f32 (hardware de-interleave). The general path is per tap and per row.
 #include <arm_neon.h>
 
 #include <cmath>
@@ -66,127 +65,204 @@ inline float32x4_t act_vec(const PlaneAct& a, float32x4_t v) {
   }
 }
 
-template <int S>
-inline float tap3_scalar(const float* const* rows, const float* const* wrows, int nr, int64_t ox,
-                         int64_t pl, int64_t in_w, float bias) {
-  float acc = bias;
-  const int64_t ix0 = ox * S - pl;
-  for (int r = 0; r < nr; ++r) {
-    for (int kw = 0; kw < 3; ++kw) {
-      const int64_t ix = ix0 + kw;
-      if (ix >= 0 && ix < in_w) acc += rows[r][ix] * wrows[r][kw];
-    }
-  }
-  return acc;
-}
+// ------------------------------------------------------------------------------ 3x3 fast paths
+//
+// Vector positions along an output row: x_v = 4v, the last one at out_w - 4 (overlapping the
+// previous vector) when out_w >= 4, so every store is a full vector inside the row; a row
+// narrower than 4 has one vector at x = 0 whose surplus lanes spill into the following rows of
+// the same plane (written later; the store at the plane end is partial). A vector is interior
+// when every float its loads touch lies inside the input row (xin = S*x - pad_left; S=1 reads
+// xin .. xin+5, S=2 reads xin .. xin+9 with vld2q de-interleaving); border vectors first copy
+// that window into a zero-filled stack array (the zero padding), so there is no scalar path.
 
 template <int S>
-inline void interior3(int64_t pl, int64_t in_w, int64_t out_w, int64_t* x0, int64_t* x1) {
-  int64_t a = (pl + S - 1) / S;
-  int64_t b = in_w - 3 + pl >= 0 ? (in_w - 3 + pl) / S + 1 : 0;
-  if (b > out_w) b = out_w;
-  if (a > b) a = b;
-  *x0 = a;
-  *x1 = b;
-}
+constexpr int kSpan = S == 1 ? 6 : 10;  // floats read per input row per vector
 
-// 4 outputs at input column ix (stride 1).
-template <int NR>
-inline float32x4_t s1_vec(const float* const* rows, const float32x4_t (*w)[3], int64_t ix,
-                          float32x4_t vb) {
-  float32x4_t acc[NR];
-  for (int r = 0; r < NR; ++r) {
-    const float* s = rows[r] + ix;
-    float32x4_t t = vmulq_f32(vld1q_f32(s), w[r][0]);
-    t = vfmaq_f32(t, vld1q_f32(s + 1), w[r][1]);
-    acc[r] = vfmaq_f32(t, vld1q_f32(s + 2), w[r][2]);
+template <DwActKind K>
+inline float32x4_t act_k(float32x4_t v, float lo, float hi, float alpha) {
+  if (K == DwActKind::kRelu) return vmaxq_f32(v, vdupq_n_f32(0.0f));
+  if (K == DwActKind::kClip) return vminq_f32(vmaxq_f32(v, vdupq_n_f32(lo)), vdupq_n_f32(hi));
+  if (K == DwActKind::kLeakyRelu)
+    return vbslq_f32(vcltq_f32(v, vdupq_n_f32(0.0f)), vmulq_n_f32(v, alpha), v);
+  if (K == DwActKind::kHardSwish) {
+    float32x4_t t = vfmaq_f32(vdupq_n_f32(0.5f), v, vdupq_n_f32(1.0f / 6.0f));
+    t = vminq_f32(vmaxq_f32(t, vdupq_n_f32(0.0f)), vdupq_n_f32(1.0f));
+    return vmulq_f32(v, t);
   }
-  float32x4_t sum = vaddq_f32(vb, acc[0]);
-  for (int r = 1; r < NR; ++r) sum = vaddq_f32(sum, acc[r]);
-  return sum;
+  if (K == DwActKind::kSigmoid) return vec_neon::sigmoid_neon(v);
+  return v;
 }
 
-// 4 outputs at input column ix (stride 2); reads ix .. ix+9.
-template <int NR>
-inline float32x4_t s2_vec(const float* const* rows, const float32x4_t (*w)[3], int64_t ix,
-                          float32x4_t vb) {
-  float32x4_t acc[NR];
-  for (int r = 0; r < NR; ++r) {
-    const float* s = rows[r] + ix;
-    float32x4x2_t a = vld2q_f32(s);      // evens x0..x6, odds x1..x7
-    float32x4x2_t b = vld2q_f32(s + 2);  // evens x2..x8
-    float32x4_t t = vmulq_f32(a.val[0], w[r][0]);
-    t = vfmaq_f32(t, a.val[1], w[r][1]);
-    acc[r] = vfmaq_f32(t, b.val[0], w[r][2]);
+struct ActS {
+  float lo, hi, alpha;
+};
+
+// Taps of one input row for the vector whose first input column is xin (s points at it).
+// B: border vector, copy columns [xin, xin + span) into a zero-filled array first.
+template <int S, bool B>
+inline void load_taps(const float* row, int64_t xin, int64_t in_w, float32x4_t* t0,
+                      float32x4_t* t1, float32x4_t* t2) {
+  const float* s = row + xin;
+  float tmp[12];
+  if (B) {
+    for (int i = 0; i < 12; ++i) tmp[i] = 0.0f;
+    const int64_t a = xin < 0 ? -xin : 0;
+    const int64_t b = in_w - xin < kSpan<S> ? in_w - xin : kSpan<S>;
+    for (int64_t i = a; i < b; ++i) tmp[i] = row[xin + i];
+    s = tmp;
   }
-  float32x4_t sum = vaddq_f32(vb, acc[0]);
-  for (int r = 1; r < NR; ++r) sum = vaddq_f32(sum, acc[r]);
-  return sum;
-}
-
-template <int S, int NR>
-void row3(const float* const* rows, const float* const* wrows, float* dst, int64_t out_w,
-          int64_t in_w, int64_t pl, float bias, const PlaneAct& act) {
-  int64_t x0, x1;
-  interior3<S>(pl, in_w, out_w, &x0, &x1);
-  for (int64_t ox = 0; ox < x0; ++ox)
-    dst[ox] = act_scalar(act, tap3_scalar<S>(rows, wrows, NR, ox, pl, in_w, bias));
-  float32x4_t w[3][3];
-  for (int r = 0; r < NR; ++r)
-    for (int k = 0; k < 3; ++k) w[r][k] = vdupq_n_f32(wrows[r][k]);
-  const float32x4_t vb = vdupq_n_f32(bias);
-  int64_t ox = x0;
   if (S == 1) {
-    for (; ox + 8 <= x1; ox += 8) {
-      float32x4_t v0 = s1_vec<NR>(rows, w, ox - pl, vb);
-      float32x4_t v1 = s1_vec<NR>(rows, w, ox + 4 - pl, vb);
-      vst1q_f32(dst + ox, act_vec(act, v0));
-      vst1q_f32(dst + ox + 4, act_vec(act, v1));
-    }
-    for (; ox + 4 <= x1; ox += 4) vst1q_f32(dst + ox, act_vec(act, s1_vec<NR>(rows, w, ox - pl, vb)));
+    *t0 = vld1q_f32(s);
+    *t1 = vld1q_f32(s + 1);
+    *t2 = vld1q_f32(s + 2);
   } else {
-    // The second vld2q reads one float past the last tap: require ix + 10 <= in_w.
-    for (; ox + 4 <= x1 && 2 * ox - pl + 10 <= in_w; ox += 4)
-      vst1q_f32(dst + ox, act_vec(act, s2_vec<NR>(rows, w, 2 * ox - pl, vb)));
+    const float32x4x2_t a = vld2q_f32(s);      // evens, odds
+    const float32x4x2_t b = vld2q_f32(s + 2);  // evens shifted by one
+    *t0 = a.val[0];
+    *t1 = a.val[1];
+    *t2 = b.val[0];
   }
-  for (; ox < out_w; ++ox)
-    dst[ox] = act_scalar(act, tap3_scalar<S>(rows, wrows, NR, ox, pl, in_w, bias));
+}
+
+inline void store_out(float* d, float32x4_t v, const float* plane_end) {
+  if (d + 4 <= plane_end) {
+    vst1q_f32(d, v);
+  } else {
+    float tmp[4];
+    vst1q_f32(tmp, v);
+    for (int64_t i = 0; i < plane_end - d; ++i) d[i] = tmp[i];
+  }
+}
+
+template <int S>
+struct Geo {
+  int64_t in_h, in_w, out_h, out_w, pt, pl;
+  int64_t nvec, nleft, nright;  // vectors [0, nleft) and [nright, nvec) are border vectors
+
+  int64_t pos(int64_t v) const {
+    const int64_t x = 4 * v;
+    return out_w >= 4 && x + 4 > out_w ? out_w - 4 : x;
+  }
+  bool interior(int64_t v) const {
+    const int64_t xin = S * pos(v) - pl;
+    return xin >= 0 && xin + kSpan<S> <= in_w;
+  }
+  explicit Geo(const DwConvParams& p)
+      : in_h(p.in_h), in_w(p.in_w), out_h(p.out_h), out_w(p.out_w), pt(p.pad_top),
+        pl(p.pad_left) {
+    nvec = (out_w + 3) / 4;
+    nleft = 0;
+    while (nleft < nvec && !interior(nleft)) ++nleft;
+    nright = nvec;
+    while (nright > nleft && !interior(nright - 1)) --nright;
+  }
+};
+
+inline float32x4_t fma3(float32x4_t t0, float32x4_t t1, float32x4_t t2, const float32x4_t* w,
+                        float32x4_t acc) {
+  return vfmaq_f32(vfmaq_f32(vfmaq_f32(acc, t0, w[0]), t1, w[1]), t2, w[2]);
+}
+
+// One vertical strip (4 output columns at x, every output row), sliding down the rows: each
+// input row is loaded once and feeds every output row that uses it (as in dwconv_avx2.cpp).
+template <int S, bool B, DwActKind K>
+inline void strip(const Geo<S>& g, const float* src, const float32x4_t* w, float32x4_t vb,
+                  const ActS& a, float* dst, const float* plane_end, int64_t x) {
+  const int64_t xin = S * x - g.pl;
+  float* out = dst + x;
+  if (S == 1) {
+    float32x4_t acc2 = vb, acc1 = vb;
+    for (int64_t r = 0; r < g.out_h + 2; ++r) {
+      const int64_t iy = r - g.pt;
+      float32x4_t acc0 = vb;
+      if (iy >= 0 && iy < g.in_h) {
+        float32x4_t t0, t1, t2;
+        load_taps<S, B>(src + iy * g.in_w, xin, g.in_w, &t0, &t1, &t2);
+        acc2 = fma3(t0, t1, t2, w + 6, acc2);
+        acc1 = fma3(t0, t1, t2, w + 3, acc1);
+        acc0 = fma3(t0, t1, t2, w, acc0);
+      }
+      if (r >= 2)
+        store_out(out + (r - 2) * g.out_w, act_k<K>(acc2, a.lo, a.hi, a.alpha), plane_end);
+      acc2 = acc1;
+      acc1 = acc0;
+    }
+  } else {
+    float32x4_t prev = vb;
+    for (int64_t oy = 0;; ++oy) {
+      const int64_t iy = 2 * oy - g.pt;
+      float32x4_t cur = vb;
+      if (iy >= 0 && iy < g.in_h) {
+        float32x4_t t0, t1, t2;
+        load_taps<S, B>(src + iy * g.in_w, xin, g.in_w, &t0, &t1, &t2);
+        prev = fma3(t0, t1, t2, w + 6, prev);
+        cur = fma3(t0, t1, t2, w, cur);
+      }
+      if (oy >= 1)
+        store_out(out + (oy - 1) * g.out_w, act_k<K>(prev, a.lo, a.hi, a.alpha), plane_end);
+      if (oy == g.out_h) break;
+      if (iy + 1 >= 0 && iy + 1 < g.in_h) {
+        float32x4_t t0, t1, t2;
+        load_taps<S, B>(src + (iy + 1) * g.in_w, xin, g.in_w, &t0, &t1, &t2);
+        cur = fma3(t0, t1, t2, w + 3, cur);
+      }
+      prev = cur;
+    }
+  }
+}
+
+template <int S, DwActKind K>
+void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, const ActS& a,
+              float* dst) {
+  float32x4_t w[9];
+  for (int i = 0; i < 9; ++i) w[i] = vdupq_n_f32(wp[i]);
+  const float32x4_t vb = vdupq_n_f32(bias);
+  const float* plane_end = dst + g.out_h * g.out_w;
+  int64_t v = 0;
+  for (; v < g.nleft; ++v) strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v));
+  for (; v < g.nright; ++v) strip<S, false, K>(g, src, w, vb, a, dst, plane_end, g.pos(v));
+  for (; v < g.nvec; ++v) strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v));
+}
+
+template <int S, DwActKind K>
+void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const float* weight,
+               const float* bias, float* output, int64_t begin, int64_t end) {
+  const int64_t in_plane = p.in_h * p.in_w;
+  const int64_t out_plane = p.out_h * p.out_w;
+  ActS a{p.act.alpha, p.act.beta, p.act.alpha};
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const int64_t c = plane % p.channels;
+    if (p.act.kind == DwActKind::kPRelu) a.alpha = p.act.slope[c];
+    plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
+                   bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane);
+  }
 }
 
 template <int S>
 void dw3x3(const DwConvParams& p, const float* input, const float* weight, const float* bias,
            float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
-  for (int64_t plane = begin; plane < end; ++plane) {
-    const int64_t c = plane % p.channels;
-    const float* src = input + plane * in_plane;
-    const float* w = weight + c * 9;
-    float* dst = output + plane * out_plane;
-    const float b = bias != nullptr ? bias[c] : 0.0f;
-    const PlaneAct act = make_act(p.act, c);
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const float* rows[3];
-      const float* wrows[3];
-      int nr = 0;
-      for (int kh = 0; kh < 3; ++kh) {
-        const int64_t iy = oy * S - p.pad_top + kh;
-        if (iy < 0 || iy >= p.in_h) continue;
-        rows[nr] = src + iy * p.in_w;
-        wrows[nr] = w + kh * 3;
-        ++nr;
-      }
-      float* drow = dst + oy * p.out_w;
-      switch (nr) {
-        case 3: row3<S, 3>(rows, wrows, drow, p.out_w, p.in_w, p.pad_left, b, act); break;
-        case 2: row3<S, 2>(rows, wrows, drow, p.out_w, p.in_w, p.pad_left, b, act); break;
-        case 1: row3<S, 1>(rows, wrows, drow, p.out_w, p.in_w, p.pad_left, b, act); break;
-        default: {
-          const float v = act_scalar(act, b);
-          for (int64_t ox = 0; ox < p.out_w; ++ox) drow[ox] = v;
-        }
-      }
-    }
+  if (begin >= end) return;
+  const Geo<S> g(p);
+  switch (p.act.kind) {
+    case DwActKind::kNone:
+      planes3x3<S, DwActKind::kNone>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kRelu:
+      planes3x3<S, DwActKind::kRelu>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kClip:
+      planes3x3<S, DwActKind::kClip>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kLeakyRelu:
+    case DwActKind::kPRelu:
+      planes3x3<S, DwActKind::kLeakyRelu>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kHardSwish:
+      planes3x3<S, DwActKind::kHardSwish>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kSigmoid:
+      planes3x3<S, DwActKind::kSigmoid>(p, g, input, weight, bias, output, begin, end);
+      break;
   }
 }
 

@@ -50,9 +50,10 @@ void avgpool_f32_ref(const PoolParams& p, const float* input, float* output, int
 void global_avgpool_f32_ref(const float* input, float* output, int64_t plane_size, int64_t begin,
                             int64_t end);
 
-// AVX2 variants (x86-64 builds only). max/avg: 2-D pools with dilation 1 and stride_w 1 or 2
-// are vectorized along the output row (8 outputs per step, borders scalar); other shapes run
-// the ref. Results are bit-identical to the ref (same tap order, true division). Global average
+// AVX2 (8 lanes) and NEON (4 lanes) variants. max/avg: 2-D pools with dilation 1 and stride_w 1
+// or 2 are vectorized along the output row over the interior columns (no per-element checks;
+// only padded border columns are scalar); windows of 8+ (NEON 4+) columns with fewer outputs
+// or another stride_w are reduced along the window; 3-D and dilated pools run the ref. Results are bit-identical to the ref (same tap order, true division). Global average
 // accumulates in double vectors (differs from the ref only in summation order).
 void maxpool_f32_avx2(const PoolParams& p, const float* input, float* output, int64_t begin,
                       int64_t end);
@@ -60,7 +61,11 @@ void avgpool_f32_avx2(const PoolParams& p, const float* input, float* output, in
                       int64_t end);
 void global_avgpool_f32_avx2(const float* input, float* output, int64_t plane_size,
                              int64_t begin, int64_t end);
-// NEON variant (aarch64 builds only): global average (4-wide, double accumulation).
+// NEON variants (aarch64 builds only).
+void maxpool_f32_neon(const PoolParams& p, const float* input, float* output, int64_t begin,
+                      int64_t end);
+void avgpool_f32_neon(const PoolParams& p, const float* input, float* output, int64_t begin,
+                      int64_t end);
 void global_avgpool_f32_neon(const float* input, float* output, int64_t plane_size,
                              int64_t begin, int64_t end);
 

@@ -1,11 +1,15 @@
 // Pooling, AVX2 (x86-64 only).
 //
 // 2-D pools (in_size[0] == out_size[0] == kernel[0] == 1) with dilation 1 and stride_w 1 or 2
-// are vectorized along the output row: for each output row the input rows inside the window
+// are vectorized along the output row (any stride_w with a window of 8+ columns is vectorized
+// along the window instead, see below): for each output row the input rows inside the window
 // are listed once; interior columns (every horizontal tap inside the row) take 8 outputs per
-// step, the left/right borders and tails are computed one by one exactly like the ref. Anything
-// else (3-D, dilation, stride_w > 2) runs the ref. The average sums taps in the ref's order
-// (rows outer, columns inner) and divides, so it is bit-identical to the ref.
+// step with no per-element checks (the last step overlaps the one before instead of leaving a
+// scalar tail); only the padded border columns are computed one by one exactly like the ref.
+// Anything else (3-D, dilation) runs the ref. The average sums taps in the ref's
+// order (rows outer, columns inner) and divides, so it is bit-identical to the ref, except rows
+// with fewer than 8 interior outputs and a window of at least 8 columns (PFLD's whole-plane
+// average pools), which reduce 8 columns at a time along the window.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -16,17 +20,15 @@
 namespace facet::ops {
 namespace {
 
-// Stride 2: elements ix, ix+2, ..., ix+14 in vshufps lane order [0 2 8 10 | 4 6 12 14].
-inline __m256 load_even16(const float* s) {
-  return _mm256_shuffle_ps(_mm256_loadu_ps(s), _mm256_loadu_ps(s + 8), _MM_SHUFFLE(2, 0, 2, 0));
-}
+// Stride 2 loads give their 8 taps in vshufps lane order [0 2 8 10 | 4 6 12 14]; this restores
+// output order.
 inline __m256 unshuffle(__m256 v) {
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
 bool vector_ok(const PoolParams& p) {
   return p.in_size[0] == 1 && p.out_size[0] == 1 && p.kernel[0] == 1 && p.dilation[1] == 1 &&
-         p.dilation[2] == 1 && (p.stride[2] == 1 || p.stride[2] == 2);
+         p.dilation[2] == 1;
 }
 
 // One output element of a 2-D pool, exactly as the ref computes it.
@@ -66,18 +68,104 @@ float avg_one(const PoolParams& p, const float* in, int64_t oh, int64_t ow) {
   return divisor > 0 ? sum / static_cast<float>(divisor) : 0.f;
 }
 
+// 8 outputs of a stride-1 (kS == 1) or stride-2 row at output column ow, every tap inside the
+// input. Stride 2 loads tap 0 as the even elements of s[0..16) and tap k >= 1 as the odd
+// elements of s[k-1 .. k+15), so no load reaches past the last tap of the 8th window.
+template <bool kMax, int kS>
+__m256 window8(const float* in, int64_t in_w, int64_t first, int64_t nrows, int64_t kw_n,
+               int64_t s0, __m256 vdiv) {
+  __m256 acc = kMax ? _mm256_set1_ps(-__builtin_huge_valf()) : _mm256_setzero_ps();
+  __m256 nan = _mm256_setzero_ps();
+  for (int64_t r = 0; r < nrows; ++r) {
+    const float* s = in + (first + r) * in_w + s0;
+    for (int64_t kw = 0; kw < kw_n; ++kw) {
+      __m256 v;
+      if (kS == 1) {
+        v = _mm256_loadu_ps(s + kw);
+      } else if (kw == 0) {
+        v = _mm256_shuffle_ps(_mm256_loadu_ps(s), _mm256_loadu_ps(s + 8), _MM_SHUFFLE(2, 0, 2, 0));
+      } else {
+        v = _mm256_shuffle_ps(_mm256_loadu_ps(s + kw - 1), _mm256_loadu_ps(s + kw + 7),
+                              _MM_SHUFFLE(3, 1, 3, 1));
+      }
+      if (kMax) {
+        acc = _mm256_max_ps(acc, v);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      } else {
+        acc = _mm256_add_ps(acc, v);
+      }
+    }
+  }
+  if (kMax) {
+    acc = _mm256_or_ps(acc, nan);  // NaN lanes become NaN
+  } else {
+    acc = _mm256_div_ps(acc, vdiv);
+  }
+  return kS == 1 ? acc : unshuffle(acc);
+}
+
+alignas(32) const int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                           0,  0,  0,  0,  0,  0,  0,  0};
+
+// One output whose window (kw_n >= 8 columns from s0, rows first .. first + nrows) lies inside
+// the input, reduced 8 columns at a time (the PFLD-style whole-plane average). The average sums
+// in a different order than the ref.
+template <bool kMax>
+float window_wide(const float* in, int64_t in_w, int64_t first, int64_t nrows, int64_t kw_n,
+                  int64_t s0, float div) {
+  const __m256 neg_inf = _mm256_set1_ps(-__builtin_huge_valf());
+  __m256 acc = kMax ? neg_inf : _mm256_setzero_ps();
+  __m256 nan = _mm256_setzero_ps();
+  const int64_t rem = kw_n % 8;
+  const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - rem));
+  for (int64_t r = 0; r < nrows; ++r) {
+    const float* s = in + (first + r) * in_w + s0;
+    int64_t k = 0;
+    for (; k + 8 <= kw_n; k += 8) {
+      const __m256 v = _mm256_loadu_ps(s + k);
+      if (kMax) {
+        acc = _mm256_max_ps(acc, v);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      } else {
+        acc = _mm256_add_ps(acc, v);
+      }
+    }
+    if (rem != 0) {
+      __m256 v = _mm256_maskload_ps(s + k, mask);  // masked lanes read as 0
+      if (kMax) {
+        v = _mm256_blendv_ps(neg_inf, v, _mm256_castsi256_ps(mask));
+        acc = _mm256_max_ps(acc, v);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      } else {
+        acc = _mm256_add_ps(acc, v);
+      }
+    }
+  }
+  __m128 h = kMax ? _mm_max_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1))
+                  : _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  h = kMax ? _mm_max_ps(h, _mm_movehl_ps(h, h)) : _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = kMax ? _mm_max_ss(h, _mm_shuffle_ps(h, h, 1)) : _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+  if (kMax) return _mm256_movemask_ps(nan) != 0 ? __builtin_nanf("") : _mm_cvtss_f32(h);
+  return _mm_cvtss_f32(h) / div;
+}
+
 template <bool kMax>
 void pool2d(const PoolParams& p, const float* input, float* output, int64_t begin, int64_t end) {
   const int64_t in_h = p.in_size[1], in_w = p.in_size[2];
   const int64_t out_h = p.out_size[1], out_w = p.out_size[2];
   const int64_t kh_n = p.kernel[1], kw_n = p.kernel[2];
   const int64_t sw = p.stride[2], pl = p.pad_begin[2];
-  // Interior columns: ow*sw - pl >= 0 and ow*sw - pl + kw_n - 1 <= in_w - 1.
+  // Interior columns [x0, x1): ow*sw - pl >= 0 and ow*sw - pl + kw_n - 1 <= in_w - 1.
   int64_t x0 = (pl + sw - 1) / sw;
   int64_t x1 = in_w - kw_n + pl >= 0 ? (in_w - kw_n + pl) / sw + 1 : 0;
   if (x1 > out_w) x1 = out_w;
+  if (sw == 2 && kw_n == 1) {
+    // The even load of tap 0 reads one element past a 1-wide window: keep it inside the row.
+    const int64_t last_start = in_w + pl - 16 >= 0 ? (in_w + pl - 16) / 2 : -1;
+    if (last_start + 8 < x1) x1 = last_start + 8;
+  }
   if (x0 > x1) x0 = x1;
-  const __m256 neg_inf = _mm256_set1_ps(-__builtin_huge_valf());
+  const bool vec = (sw == 1 || sw == 2) && x1 - x0 >= 8;
   for (int64_t plane = begin; plane < end; ++plane) {
     const float* in = input + plane * in_h * in_w;
     float* out = output + plane * out_h * out_w;
@@ -92,55 +180,40 @@ void pool2d(const PoolParams& p, const float* input, float* output, int64_t begi
         if (first < 0) first = ih;
         ++nrows;
       }
-      for (int64_t ow = 0; ow < x0; ++ow) orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
-      int64_t ow = x0;
-      if (nrows > 0) {
+      if (nrows == 0) {
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
+        }
+        continue;
+      }
+      if (!vec) {
         const int64_t div = (p.count_include_pad ? padded_rows : nrows) * kw_n;
-        const __m256 vdiv = _mm256_set1_ps(static_cast<float>(div));
-        if (sw == 1) {
-          for (; ow + 8 <= x1; ow += 8) {
-            __m256 acc = kMax ? neg_inf : _mm256_setzero_ps();
-            __m256 nan = _mm256_setzero_ps();
-            for (int64_t r = 0; r < nrows; ++r) {
-              const float* s = in + (first + r) * in_w + ow - pl;
-              for (int64_t kw = 0; kw < kw_n; ++kw) {
-                const __m256 v = _mm256_loadu_ps(s + kw);
-                if (kMax) {
-                  acc = _mm256_max_ps(acc, v);
-                  nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-                } else {
-                  acc = _mm256_add_ps(acc, v);
-                }
-              }
-            }
-            if (kMax) acc = _mm256_or_ps(acc, nan);  // NaN lanes become NaN
-            else acc = _mm256_div_ps(acc, vdiv);
-            _mm256_storeu_ps(orow + ow, acc);
-          }
-        } else {
-          // Two 8-float loads from ix + kw read up to ix + kw_n + 14.
-          for (; ow + 8 <= x1 && 2 * ow - pl + kw_n + 15 <= in_w; ow += 8) {
-            __m256 acc = kMax ? neg_inf : _mm256_setzero_ps();
-            __m256 nan = _mm256_setzero_ps();
-            for (int64_t r = 0; r < nrows; ++r) {
-              const float* s = in + (first + r) * in_w + 2 * ow - pl;
-              for (int64_t kw = 0; kw < kw_n; ++kw) {
-                const __m256 v = load_even16(s + kw);
-                if (kMax) {
-                  acc = _mm256_max_ps(acc, v);
-                  nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-                } else {
-                  acc = _mm256_add_ps(acc, v);
-                }
-              }
-            }
-            if (kMax) acc = _mm256_or_ps(acc, nan);
-            else acc = _mm256_div_ps(acc, vdiv);
-            _mm256_storeu_ps(orow + ow, unshuffle(acc));
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          if (kw_n >= 8 && ow >= x0 && ow < x1) {
+            orow[ow] = window_wide<kMax>(in, in_w, first, nrows, kw_n, ow * sw - pl,
+                                         static_cast<float>(div));
+          } else {
+            orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
           }
         }
+        continue;
       }
-      for (; ow < out_w; ++ow) orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
+      for (int64_t ow = 0; ow < x0; ++ow) {
+        orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
+      }
+      const int64_t div = (p.count_include_pad ? padded_rows : nrows) * kw_n;
+      const __m256 vdiv = _mm256_set1_ps(static_cast<float>(div));
+      // Interior in steps of 8; the last step is moved back to end at x1 (it recomputes a few
+      // outputs with the same result), so no interior column is left to the scalar path.
+      for (int64_t ow = x0; ow < x1; ow += 8) {
+        if (ow + 8 > x1) ow = x1 - 8;
+        const __m256 v = sw == 1 ? window8<kMax, 1>(in, in_w, first, nrows, kw_n, ow - pl, vdiv)
+                                 : window8<kMax, 2>(in, in_w, first, nrows, kw_n, 2 * ow - pl, vdiv);
+        _mm256_storeu_ps(orow + ow, v);
+      }
+      for (int64_t ow = x1; ow < out_w; ++ow) {
+        orow[ow] = kMax ? max_one(p, in, oh, ow) : avg_one(p, in, oh, ow);
+      }
     }
   }
 }

@@ -100,7 +100,7 @@ const PoolKernels& pool_kernels(Isa isa) {
   if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)
-  static const PoolKernels neon = {maxpool_f32_ref, avgpool_f32_ref, global_avgpool_f32_neon};
+  static const PoolKernels neon = {maxpool_f32_neon, avgpool_f32_neon, global_avgpool_f32_neon};
   if (isa == Isa::kNeon) return neon;
 #endif
   (void)isa;

@@ -51,28 +51,48 @@ void resize_nearest_2x_f32_ref(const float* src, float* dst, int64_t in_h, int64
                                int64_t plane_begin, int64_t plane_end);
 
 // Bilinear: two taps per axis, interleaved per output index: y_offset[2*out_h], y_weight[2*out_h],
-// x_offset[2*out_w], x_weight[2*out_w]. out = sum_{i,j} wy_i * wx_j * src[y_i + x_j].
+// x_offset[2*out_w], x_weight[2*out_w]. out = sum_{i,j} wy_i * wx_j * src[y_i + x_j], i.e.
+// out = wy0 * (wx0 * r0[x0] + wx1 * r0[x1]) + wy1 * (wx0 * r1[x0] + wx1 * r1[x1]).
+// `rowbuf` is caller scratch of 2 * out_w floats, private to this call (the ref ignores it).
 void resize_bilinear_2d_f32_ref(const float* src, float* dst, int64_t in_h, int64_t in_w,
                                 int64_t out_h, int64_t out_w, const int64_t* y_offset,
                                 const float* y_weight, const int64_t* x_offset,
-                                const float* x_weight, int64_t plane_begin, int64_t plane_end);
+                                const float* x_weight, float* rowbuf, int64_t plane_begin,
+                                int64_t plane_end);
 
-// AVX2 variant (x86-64 builds only): exact 2x nearest, bit-identical to the ref. Bilinear and
-// general nearest stay _ref on AVX2 (a gather-based version measured slower; see
-// resize_avx2.cpp).
+// Optimized variants: AVX2 (x86-64 builds only) and NEON (aarch64 builds only).
+// Bilinear is separable: each needed input row is interpolated horizontally once into `rowbuf`
+// (two rows cached, so an upsampling reuses them across output rows) and each output row is a
+// vectorized vertical blend wy0 * h0 + wy1 * h1 (FMA). Differs from the ref by rounding only.
+// General nearest copies the previous output row when the source row repeats. Exact 2x nearest
+// duplicates lanes. Nearest results are bit-identical to the ref.
+void resize_nearest_2d_f32_avx2(const float* src, float* dst, int64_t in_h, int64_t in_w,
+                                int64_t out_h, int64_t out_w, const int64_t* y_offset,
+                                const int64_t* x_offset, int64_t plane_begin, int64_t plane_end);
 void resize_nearest_2x_f32_avx2(const float* src, float* dst, int64_t in_h, int64_t in_w,
                                 int64_t plane_begin, int64_t plane_end);
-// NEON variant (aarch64 builds only). Bilinear and general nearest stay _ref on NEON (no
-// gather; measured gain would need a separable two-pass scheme with scratch).
+void resize_bilinear_2d_f32_avx2(const float* src, float* dst, int64_t in_h, int64_t in_w,
+                                 int64_t out_h, int64_t out_w, const int64_t* y_offset,
+                                 const float* y_weight, const int64_t* x_offset,
+                                 const float* x_weight, float* rowbuf, int64_t plane_begin,
+                                 int64_t plane_end);
+void resize_nearest_2d_f32_neon(const float* src, float* dst, int64_t in_h, int64_t in_w,
+                                int64_t out_h, int64_t out_w, const int64_t* y_offset,
+                                const int64_t* x_offset, int64_t plane_begin, int64_t plane_end);
 void resize_nearest_2x_f32_neon(const float* src, float* dst, int64_t in_h, int64_t in_w,
                                 int64_t plane_begin, int64_t plane_end);
+void resize_bilinear_2d_f32_neon(const float* src, float* dst, int64_t in_h, int64_t in_w,
+                                 int64_t out_h, int64_t out_w, const int64_t* y_offset,
+                                 const float* y_weight, const int64_t* x_offset,
+                                 const float* x_weight, float* rowbuf, int64_t plane_begin,
+                                 int64_t plane_end);
 
 struct ResizeKernels {
   void (*nearest_2d)(const float*, float*, int64_t, int64_t, int64_t, int64_t, const int64_t*,
                      const int64_t*, int64_t, int64_t);
   void (*nearest_2x)(const float*, float*, int64_t, int64_t, int64_t, int64_t);
   void (*bilinear_2d)(const float*, float*, int64_t, int64_t, int64_t, int64_t, const int64_t*,
-                      const float*, const int64_t*, const float*, int64_t, int64_t);
+                      const float*, const int64_t*, const float*, float*, int64_t, int64_t);
 };
 // The table for `isa` (_ref entries where the ISA has no variant or cannot run here).
 const ResizeKernels& resize_kernels(Isa isa);

@@ -93,7 +93,9 @@ void resize_nearest_2x_f32_ref(const float* src, float* dst, int64_t in_h, int64
 void resize_bilinear_2d_f32_ref(const float* src, float* dst, int64_t in_h, int64_t in_w,
                                 int64_t out_h, int64_t out_w, const int64_t* y_offset,
                                 const float* y_weight, const int64_t* x_offset,
-                                const float* x_weight, int64_t plane_begin, int64_t plane_end) {
+                                const float* x_weight, float* rowbuf, int64_t plane_begin,
+                                int64_t plane_end) {
+  (void)rowbuf;
   for (int64_t p = plane_begin; p < plane_end; ++p) {
     const float* in = src + p * in_h * in_w;
     float* out = dst + p * out_h * out_w;
@@ -117,13 +119,13 @@ const ResizeKernels& resize_kernels(Isa isa) {
   static const ResizeKernels ref = {resize_nearest_2d_f32_ref, resize_nearest_2x_f32_ref,
                                     resize_bilinear_2d_f32_ref};
 #if defined(__x86_64__) || defined(_M_X64)
-  static const ResizeKernels avx2 = {resize_nearest_2d_f32_ref, resize_nearest_2x_f32_avx2,
-                                     resize_bilinear_2d_f32_ref};
+  static const ResizeKernels avx2 = {resize_nearest_2d_f32_avx2, resize_nearest_2x_f32_avx2,
+                                     resize_bilinear_2d_f32_avx2};
   if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)
-  static const ResizeKernels neon = {resize_nearest_2d_f32_ref, resize_nearest_2x_f32_neon,
-                                     resize_bilinear_2d_f32_ref};
+  static const ResizeKernels neon = {resize_nearest_2d_f32_neon, resize_nearest_2x_f32_neon,
+                                     resize_bilinear_2d_f32_neon};
   if (isa == Isa::kNeon) return neon;
 #endif
   (void)isa;

@@ -5,12 +5,16 @@
 //
 // Scheme (BLIS-like). A (M x K, the weights) is packed once by sgemm_pack_a_f32 into panels of
 // `mr` rows: panel p holds rows [p*mr, p*mr + mr), stored k-major (panel[k * mr + r]), rows past
-// M zero-filled; panel p starts at p * mr * K. B (K x N) is never read in place by the
+// M zero-filled; panel p starts at p * mr * K. B (K x N) is not read in place by the
 // micro-kernel: the driver packs a KC x NC block at a time into the caller's workspace, in
 // panels of `nr` columns (k-major, columns past the block zero-filled), through
-// sgemm_pack_b_f32. B can be a dense row-major matrix, its transpose, or an implicit im2col
-// matrix of one image (so a convolution needs no im2col buffer). Each variant's register tile
-// is mr x nr (avx2: 6 x 16, neon: 8 x 12, ref: any mr the caller packed with, no tiling).
+// sgemm_pack_b_f32, unless B is already packed (kPacked: a constant B packed once with
+// sgemm_pack_b_f32 over all of K and N, e.g. Gemm / MatMul weights in prepare()). B can be a
+// dense row-major matrix, its transpose, an implicit im2col matrix of one image (so a
+// convolution needs no im2col buffer) or prepacked panels. Each variant's register tile is
+// mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, neon: 8 x 12, ref: any mr the caller packed
+// with, no tiling). A row range of one row (m_end - m_begin == 1) takes a matrix-vector path
+// in the avx2 variant.
 //
 // Contract for every sgemm_f32_* kernel:
 //  * Layout: C row-major with row stride ldc (elements); bias has M entries (per row) or is
@@ -23,8 +27,9 @@
 //  * Aliasing: C must not overlap A, B, bias, slope or the workspace. Disjoint C rectangles may
 //    be computed concurrently from different threads (each with its own workspace).
 //  * Accumulation order: ref sums k = 0..K-1 in one float accumulator, then adds C (when
-//    accumulating) and the bias. Optimized variants use FMA and split K into blocks of at most
-//    kSgemmMaxKc, storing partial sums to C between blocks, so they match ref only within
+//    accumulating) and the bias. Optimized variants use FMA, several partial accumulators and
+//    split K into blocks of at most kSgemmMaxKc, storing partial sums to C between blocks, so
+//    they match ref only within
 //    |out - ref| <= (1e-5 + 1e-4 |ref|) * sqrt(K)-scaled tolerances, never bit-exactly.
 //  * Sigmoid in optimized variants uses a polynomial exp (relative error < 3e-7); the other
 //    activations are exact given the pre-activation value.
@@ -62,6 +67,10 @@ struct Activation {
 enum class SgemmBKind : int {
   kDense = 0,  // B[k, j] = data[k * ld + j]
   kDenseT,     // B[k, j] = data[j * ld + k]          (op(B) = transpose of an N x K matrix)
+  kPacked,     // B[k, j] = data[(j / panel_nr) * ld + k * panel_nr + j % panel_nr]: the layout
+               //   sgemm_pack_b_f32(b, 0, K, 0, N, panel_nr, data) writes (ld = K * panel_nr).
+               //   Read in place when panel_nr equals the variant's nr and n_begin is a
+               //   multiple of it; otherwise repacked like any other B.
   kIm2col,     // B[k, j] = image[c, iy, ix] or 0 outside the image, with
                //   k = (c * kernel_h + ky) * kernel_w + kx, j = oy * out_w + ox,
                //   iy = oy * stride_h - pad_top + ky * dilation_h,
@@ -73,9 +82,10 @@ enum class SgemmBKind : int {
 struct SgemmB {
   SgemmBKind kind;
   const float* data;
-  int64_t ld;  // kDense / kDenseT only
+  int64_t ld;  // kDense / kDenseT / kPacked only
   int64_t channels, in_h, in_w, out_h, out_w;  // kIm2col only (the rest too)
   int64_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+  int64_t panel_nr;  // kPacked only
 };
 
 struct SgemmParams {
@@ -91,10 +101,11 @@ struct SgemmParams {
 };
 
 // Cache blocking shared by the optimized drivers: K is split into ceil(K / kSgemmMaxKc) equal
-// blocks (each <= kSgemmMaxKc), N into blocks of kSgemmNc columns.
-constexpr int64_t kSgemmMaxKc = 320;
-constexpr int64_t kSgemmNc = 192;  // a multiple of 16 and 12
-constexpr int64_t kSgemmWorkspaceFloats = kSgemmMaxKc * kSgemmNc;
+// blocks (each <= kSgemmMaxKc, see sgemm_kc); N into near-equal blocks of at most
+// sgemm_nc(kc, nr) columns, so a packed KC x NC block of B (<= kSgemmWorkspaceFloats floats,
+// 256 KB) stays in L2 while every A panel of the row range passes over it.
+constexpr int64_t kSgemmMaxKc = 512;
+constexpr int64_t kSgemmWorkspaceFloats = 65536;
 
 using SgemmFn = void (*)(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                          int64_t n_end, float* workspace);
@@ -131,6 +142,10 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
                       int64_t nr, float* dst);
 // K-block size used by the optimized drivers for a given K.
 int64_t sgemm_kc(int64_t k);
+// Largest N-block (a multiple of nr, at least nr) whose packed kc x NC block fits the workspace.
+int64_t sgemm_nc(int64_t kc, int64_t nr);
+// Floats of a fully packed B (kPacked) for panel width nr: ceil(N / nr) * nr * K.
+int64_t sgemm_packed_b_floats(int64_t nr, int64_t k, int64_t n);
 
 // Applies `act` (after adding bias[row0 + r] when bias is non-null) to rows [0, rows) of a
 // row-major matrix with row stride ld; row r uses bias/slope entry row0 + r. Scalar; for

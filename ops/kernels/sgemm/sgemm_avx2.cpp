@@ -1,7 +1,10 @@
-// AVX2+FMA SGEMM: 6 x 16 register tile (12 ymm accumulators, 2 B loads, 1 A broadcast).
-// B is packed per KC x NC block into the workspace (16-column panels, so a micro-panel of
-// KC <= 320 rows is <= 20 KB and stays in L1 while the 6-row A panel streams); the KC x NC
-// block (<= 240 KB) stays in L2 while every A panel of the row range passes over it.
+// AVX2+FMA SGEMM: 6 x 16 register tile (12 ymm accumulators, 2 B loads, 1 A broadcast) and a
+// 6 x 8 tile for a column tail of <= 8 (N = 49 computes 56 columns, not 64).
+// B is packed per KC x NC block into the workspace (16-column panels; KC <= 512 so a 6-row A
+// micro-panel is <= 12 KB and stays in L1 while the B micro-panels stream from L2); the
+// KC x NC block (<= 256 KB) stays in L2 while every A panel of the row range passes over it.
+// Prepacked B (kPacked, 16 wide) is read in place. One-row problems (M = 1, the classifier)
+// take a matrix-vector path that streams B once.
 // Tails: rows via the zero-padded A panel, columns via the zero-padded B panel and masked
 // loads/stores in the epilogue, so nothing outside C's rectangle is touched.
 #include <immintrin.h>
@@ -28,7 +31,7 @@ struct Epilogue {
 
 // exp(x) for the sigmoid: Cephes-style range reduction x = n ln2 + r, |r| <= ln2/2, degree-6
 // polynomial, 2^n built in the exponent bits. Inputs are clamped to about [-87, 88].
-__m256 exp_avx2(__m256 x) {
+__attribute__((always_inline)) inline __m256 exp_avx2(__m256 x) {
   x = _mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f));
   x = _mm256_max_ps(x, _mm256_set1_ps(-87.3365447504f));
   __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
@@ -52,7 +55,10 @@ __m256 exp_avx2(__m256 x) {
   return _mm256_mul_ps(_mm256_mul_ps(y, p1), p2);
 }
 
-__m256 activate(const Epilogue& e, __m256 v, int64_t row) {
+// Always inlined: as a call, every live accumulator would be spilled around it (all ymm
+// registers are caller-saved).
+__attribute__((always_inline)) inline __m256 activate(const Epilogue& e, __m256 v,
+                                                      int64_t row) {
   switch (e.kind) {
     case ActKind::kNone:
       return v;
@@ -83,8 +89,8 @@ __m256i tail_mask(int64_t n) {
 }
 
 // Stores one row of the tile: columns [0, cols) of c.
-inline void store_row(const Epilogue& e, __m256 v0, __m256 v1, float* c, int64_t cols,
-                      int64_t row) {
+__attribute__((always_inline)) inline void store_row(const Epilogue& e, __m256 v0, __m256 v1,
+                                                     float* c, int64_t cols, int64_t row) {
   if (cols >= kNr) {
     if (e.load_c) {
       v0 = _mm256_add_ps(v0, _mm256_loadu_ps(c));
@@ -177,6 +183,147 @@ void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc
   if (rows > 5) store_row(e, c50, c51, c + 5 * ldc, cols, row0 + 5);
 }
 
+// One 6 x 8 tile (cols <= 8): like tile_6x16 on the first 8 columns of a 16-wide B panel.
+void tile_6x8(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
+              int64_t cols, const Epilogue& e, int64_t row0) {
+  __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
+  __m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c0);
+    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c1);
+    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c2);
+    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c3);
+    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c4);
+    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c5);
+    a += kMr;
+    b += kNr;
+  }
+  const __m256 z = _mm256_setzero_ps();
+  store_row(e, c0, z, c, cols, row0);
+  if (rows > 1) store_row(e, c1, z, c + ldc, cols, row0 + 1);
+  if (rows > 2) store_row(e, c2, z, c + 2 * ldc, cols, row0 + 2);
+  if (rows > 3) store_row(e, c3, z, c + 3 * ldc, cols, row0 + 3);
+  if (rows > 4) store_row(e, c4, z, c + 4 * ldc, cols, row0 + 4);
+  if (rows > 5) store_row(e, c5, z, c + 5 * ldc, cols, row0 + 5);
+}
+
+// Dense row-major B block into 16-wide panels (the hot packing path of 1x1 convolutions).
+void pack_dense_16(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) {
+  const int64_t full = nc / kNr;
+  const int64_t rem = nc - full * kNr;
+  const int64_t panel_stride = kc * kNr;
+  const __m256i m0 = tail_mask(rem);
+  const __m256i m1 = tail_mask(rem - 8);
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    const float* src = b.data + (k0 + kk) * b.ld + n0;
+    float* d = dst + kk * kNr;
+    for (int64_t q = 0; q < full; ++q) {
+      _mm256_storeu_ps(d, _mm256_loadu_ps(src));
+      _mm256_storeu_ps(d + 8, _mm256_loadu_ps(src + 8));
+      src += kNr;
+      d += panel_stride;
+    }
+    if (rem > 0) {
+      _mm256_storeu_ps(d, _mm256_maskload_ps(src, m0));
+      _mm256_storeu_ps(d + 8, _mm256_maskload_ps(src + 8, m1));
+    }
+  }
+}
+
+// Scalar epilogue of one row's raw sums: c[j] = act((accumulate ? c[j] : 0) + sum + bias).
+void finish_gemv(const SgemmParams& p, int64_t row, const float* sums, float* c, int64_t cols) {
+  const float bias = p.bias ? p.bias[row] : 0.f;
+  for (int64_t j = 0; j < cols; ++j) {
+    const float v = (p.accumulate ? c[j] : 0.f) + sums[j] + bias;
+    c[j] = activation_ref(p.act, v, row);
+  }
+}
+
+// Matrix-vector product for one row of A (M = 1): streams B once. Dense B is walked in
+// 64-column strips (8 accumulators), prepacked B panel by panel with 4-way split K.
+void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end) {
+  const float* a = p.packed_a + (row / kMr) * kMr * p.k + row % kMr;  // a[k * kMr]
+  float* c = p.c + row * p.ldc;
+  const int64_t k = p.k;
+  alignas(32) float sums[64];
+  if (p.b.kind == SgemmBKind::kPacked) {
+    for (int64_t j0 = n_begin; j0 < n_end; j0 += kNr) {
+      const int64_t cols = n_end - j0 < kNr ? n_end - j0 : kNr;
+      const float* b = p.b.data + (j0 / kNr) * p.b.ld;
+      __m256 x0 = _mm256_setzero_ps(), x1 = _mm256_setzero_ps(), y0 = _mm256_setzero_ps(),
+             y1 = _mm256_setzero_ps(), z0 = _mm256_setzero_ps(), z1 = _mm256_setzero_ps(),
+             w0 = _mm256_setzero_ps(), w1 = _mm256_setzero_ps();
+      int64_t kk = 0;
+      for (; kk + 4 <= k; kk += 4) {
+        const float* bb = b + kk * kNr;
+        const float* aa = a + kk * kMr;
+        __m256 av = _mm256_broadcast_ss(aa);
+        x0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb), x0);
+        x1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 8), x1);
+        av = _mm256_broadcast_ss(aa + kMr);
+        y0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 16), y0);
+        y1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 24), y1);
+        av = _mm256_broadcast_ss(aa + 2 * kMr);
+        z0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 32), z0);
+        z1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 40), z1);
+        av = _mm256_broadcast_ss(aa + 3 * kMr);
+        w0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 48), w0);
+        w1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 56), w1);
+      }
+      for (; kk < k; ++kk) {
+        const __m256 av = _mm256_broadcast_ss(a + kk * kMr);
+        x0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + kk * kNr), x0);
+        x1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + kk * kNr + 8), x1);
+      }
+      _mm256_store_ps(sums, _mm256_add_ps(_mm256_add_ps(x0, y0), _mm256_add_ps(z0, w0)));
+      _mm256_store_ps(sums + 8, _mm256_add_ps(_mm256_add_ps(x1, y1), _mm256_add_ps(z1, w1)));
+      finish_gemv(p, row, sums, c + j0, cols);
+    }
+    return;
+  }
+  // kDense: B[k, j] = data[k * ld + j].
+  for (int64_t j0 = n_begin; j0 < n_end; j0 += 64) {
+    const int64_t cols = n_end - j0 < 64 ? n_end - j0 : 64;
+    const float* b = p.b.data + j0;
+    if (cols == 64) {
+      __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(),
+             s3 = _mm256_setzero_ps(), s4 = _mm256_setzero_ps(), s5 = _mm256_setzero_ps(),
+             s6 = _mm256_setzero_ps(), s7 = _mm256_setzero_ps();
+      for (int64_t kk = 0; kk < k; ++kk) {
+        const float* bb = b + kk * p.b.ld;
+        const __m256 av = _mm256_broadcast_ss(a + kk * kMr);
+        s0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb), s0);
+        s1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 8), s1);
+        s2 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 16), s2);
+        s3 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 24), s3);
+        s4 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 32), s4);
+        s5 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 40), s5);
+        s6 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 48), s6);
+        s7 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 56), s7);
+      }
+      _mm256_store_ps(sums, s0);
+      _mm256_store_ps(sums + 8, s1);
+      _mm256_store_ps(sums + 16, s2);
+      _mm256_store_ps(sums + 24, s3);
+      _mm256_store_ps(sums + 32, s4);
+      _mm256_store_ps(sums + 40, s5);
+      _mm256_store_ps(sums + 48, s6);
+      _mm256_store_ps(sums + 56, s7);
+    } else {
+      for (int64_t v = 0; v < cols; v += 8) {
+        const __m256i m = tail_mask(cols - v);
+        __m256 s = _mm256_setzero_ps();
+        for (int64_t kk = 0; kk < k; ++kk)
+          s = _mm256_fmadd_ps(_mm256_broadcast_ss(a + kk * kMr),
+                              _mm256_maskload_ps(b + kk * p.b.ld + v, m), s);
+        _mm256_store_ps(sums + v, s);
+      }
+    }
+    finish_gemv(p, row, sums, c + j0, cols);
+  }
+}
+
 }  // namespace
 
 void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
@@ -199,21 +346,49 @@ void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, i
     }
     return;
   }
+  const bool packed_direct =
+      p.b.kind == SgemmBKind::kPacked && p.b.panel_nr == kNr && n_begin % kNr == 0;
+  if (m_end - m_begin == 1 && (p.b.kind == SgemmBKind::kDense || packed_direct)) {
+    gemv_avx2(p, m_begin, n_begin, n_end);
+    return;
+  }
   const int64_t k_block = sgemm_kc(p.k);
-  for (int64_t n0 = n_begin; n0 < n_end; n0 += kSgemmNc) {
-    const int64_t nc = n_end - n0 < kSgemmNc ? n_end - n0 : kSgemmNc;
+  // Near-equal N blocks of at most sgemm_nc columns (multiples of kNr).
+  const int64_t nc_max = sgemm_nc(k_block, kNr);
+  const int64_t n_blocks = (n_end - n_begin + nc_max - 1) / nc_max;
+  const int64_t nc_step = ((n_end - n_begin + n_blocks - 1) / n_blocks + kNr - 1) / kNr * kNr;
+  for (int64_t n0 = n_begin; n0 < n_end; n0 += nc_step) {
+    const int64_t nc = n_end - n0 < nc_step ? n_end - n0 : nc_step;
     for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
       const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
-      sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kNr, workspace);
+      const float* bp;
+      int64_t b_stride;  // floats between 16-column panels
+      if (packed_direct) {
+        bp = p.b.data + (n0 / kNr) * p.b.ld + k0 * kNr;
+        b_stride = p.b.ld;
+      } else {
+        if (p.b.kind == SgemmBKind::kDense) {
+          pack_dense_16(p.b, k0, kc, n0, nc, workspace);
+        } else {
+          sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kNr, workspace);
+        }
+        bp = workspace;
+        b_stride = kc * kNr;
+      }
       e.load_c = k0 > 0 || p.accumulate != 0;
       e.last = k0 + kc >= p.k;
       for (int64_t i0 = m_begin; i0 < m_end; i0 += kMr) {
         const int64_t rows = m_end - i0 < kMr ? m_end - i0 : kMr;
         const float* a = p.packed_a + (i0 / kMr) * kMr * p.k + k0 * kMr;
         float* c_row = p.c + i0 * p.ldc + n0;
-        for (int64_t j = 0; j < nc; j += kNr) {
+        const float* b = bp;
+        for (int64_t j = 0; j < nc; j += kNr, b += b_stride) {
           const int64_t cols = nc - j < kNr ? nc - j : kNr;
-          tile_6x16(kc, a, workspace + j * kc, c_row + j, p.ldc, rows, cols, e, i0);
+          if (cols > 8) {
+            tile_6x16(kc, a, b, c_row + j, p.ldc, rows, cols, e, i0);
+          } else {
+            tile_6x8(kc, a, b, c_row + j, p.ldc, rows, cols, e, i0);
+          }
         }
       }
     }

@@ -1,7 +1,8 @@
 // NEON SGEMM: 8 x 12 register tile (24 q accumulators, 2 q for the A column, 3 q for the B
-// row) using vfmaq_laneq_f32. Same blocking as the AVX2 driver. Partial tiles go through a
-// small stack buffer so nothing outside C's rectangle is touched; the sigmoid epilogue is
-// scalar (activation_ref), the other activations are vectorized.
+// row) using vfmaq_laneq_f32. Same blocking as the AVX2 driver; prepacked B (kPacked, 12
+// wide) is read in place; one-row problems take a matrix-vector path. Partial tiles go
+// through a small stack buffer so nothing outside C's rectangle is touched; the sigmoid
+// epilogue is scalar (activation_ref), the other activations are vectorized.
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -101,6 +102,56 @@ void tile_8x12(const SgemmParams& p, int64_t kc, const float* a, const float* b,
     finish_row(p, acc[r], c + r * ldc, cols, row0 + r, load_c, last);
 }
 
+// Matrix-vector product for one row of A (M = 1): streams B once, 12 columns at a time,
+// with two accumulator sets over even / odd k; scalar epilogue.
+void gemv_neon(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end) {
+  const float* a = p.packed_a + (row / kMr) * kMr * p.k + row % kMr;  // a[k * kMr]
+  float* c = p.c + row * p.ldc;
+  const bool packed = p.b.kind == SgemmBKind::kPacked;
+  float sums[kNr];
+  for (int64_t j0 = n_begin; j0 < n_end; j0 += kNr) {
+    const int64_t cols = n_end - j0 < kNr ? n_end - j0 : kNr;
+    // Packed: panel rows kNr apart; dense: rows ld apart (only whole 12-column strips).
+    const float* b = packed ? p.b.data + (j0 / kNr) * p.b.ld : p.b.data + j0;
+    const int64_t step = packed ? kNr : p.b.ld;
+    if (packed || cols == kNr) {
+      float32x4_t x0 = vdupq_n_f32(0.f), x1 = x0, x2 = x0, y0 = x0, y1 = x0, y2 = x0;
+      int64_t kk = 0;
+      for (; kk + 2 <= p.k; kk += 2) {
+        const float* b0 = b + kk * step;
+        const float* b1 = b0 + step;
+        const float32x4_t a0 = vdupq_n_f32(a[kk * kMr]);
+        const float32x4_t a1 = vdupq_n_f32(a[(kk + 1) * kMr]);
+        x0 = vfmaq_f32(x0, vld1q_f32(b0), a0);
+        x1 = vfmaq_f32(x1, vld1q_f32(b0 + 4), a0);
+        x2 = vfmaq_f32(x2, vld1q_f32(b0 + 8), a0);
+        y0 = vfmaq_f32(y0, vld1q_f32(b1), a1);
+        y1 = vfmaq_f32(y1, vld1q_f32(b1 + 4), a1);
+        y2 = vfmaq_f32(y2, vld1q_f32(b1 + 8), a1);
+      }
+      if (kk < p.k) {
+        const float* b0 = b + kk * step;
+        const float32x4_t a0 = vdupq_n_f32(a[kk * kMr]);
+        x0 = vfmaq_f32(x0, vld1q_f32(b0), a0);
+        x1 = vfmaq_f32(x1, vld1q_f32(b0 + 4), a0);
+        x2 = vfmaq_f32(x2, vld1q_f32(b0 + 8), a0);
+      }
+      vst1q_f32(sums, vaddq_f32(x0, y0));
+      vst1q_f32(sums + 4, vaddq_f32(x1, y1));
+      vst1q_f32(sums + 8, vaddq_f32(x2, y2));
+    } else {
+      for (int64_t t = 0; t < cols; ++t) sums[t] = 0.f;
+      for (int64_t kk = 0; kk < p.k; ++kk)
+        for (int64_t t = 0; t < cols; ++t) sums[t] += a[kk * kMr] * b[kk * step + t];
+    }
+    const float bias = p.bias ? p.bias[row] : 0.f;
+    for (int64_t t = 0; t < cols; ++t) {
+      const float v = (p.accumulate ? c[j0 + t] : 0.f) + sums[t] + bias;
+      c[j0 + t] = activation_ref(p.act, v, row);
+    }
+  }
+}
+
 }  // namespace
 
 void sgemm_f32_8x12_neon(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
@@ -116,22 +167,39 @@ void sgemm_f32_8x12_neon(const SgemmParams& p, int64_t m_begin, int64_t m_end, i
     }
     return;
   }
+  const bool packed_direct =
+      p.b.kind == SgemmBKind::kPacked && p.b.panel_nr == kNr && n_begin % kNr == 0;
+  if (m_end - m_begin == 1 && (p.b.kind == SgemmBKind::kDense || packed_direct)) {
+    gemv_neon(p, m_begin, n_begin, n_end);
+    return;
+  }
   const int64_t k_block = sgemm_kc(p.k);
-  for (int64_t n0 = n_begin; n0 < n_end; n0 += kSgemmNc) {
-    const int64_t nc = n_end - n0 < kSgemmNc ? n_end - n0 : kSgemmNc;
+  // Near-equal N blocks of at most sgemm_nc columns (multiples of kNr).
+  const int64_t nc_max = sgemm_nc(k_block, kNr);
+  const int64_t n_blocks = (n_end - n_begin + nc_max - 1) / nc_max;
+  const int64_t nc_step = ((n_end - n_begin + n_blocks - 1) / n_blocks + kNr - 1) / kNr * kNr;
+  for (int64_t n0 = n_begin; n0 < n_end; n0 += nc_step) {
+    const int64_t nc = n_end - n0 < nc_step ? n_end - n0 : nc_step;
     for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
       const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
-      sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kNr, workspace);
+      const float* bp = workspace;
+      int64_t b_stride = kc * kNr;  // floats between 12-column panels
+      if (packed_direct) {
+        bp = p.b.data + (n0 / kNr) * p.b.ld + k0 * kNr;
+        b_stride = p.b.ld;
+      } else {
+        sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kNr, workspace);
+      }
       const bool load_c = k0 > 0 || p.accumulate != 0;
       const bool last = k0 + kc >= p.k;
       for (int64_t i0 = m_begin; i0 < m_end; i0 += kMr) {
         const int64_t rows = m_end - i0 < kMr ? m_end - i0 : kMr;
         const float* a = p.packed_a + (i0 / kMr) * kMr * p.k + k0 * kMr;
         float* c_row = p.c + i0 * p.ldc + n0;
-        for (int64_t j = 0; j < nc; j += kNr) {
+        const float* b = bp;
+        for (int64_t j = 0; j < nc; j += kNr, b += b_stride) {
           const int64_t cols = nc - j < kNr ? nc - j : kNr;
-          tile_8x12(p, kc, a, workspace + j * kc, c_row + j, p.ldc, rows, cols, i0, load_c,
-                    last);
+          tile_8x12(p, kc, a, b, c_row + j, p.ldc, rows, cols, i0, load_c, last);
         }
       }
     }

@@ -16,6 +16,8 @@ float b_value(const SgemmB& b, int64_t k, int64_t j) {
       return b.data[k * b.ld + j];
     case SgemmBKind::kDenseT:
       return b.data[j * b.ld + k];
+    case SgemmBKind::kPacked:
+      return b.data[(j / b.panel_nr) * b.ld + k * b.panel_nr + j % b.panel_nr];
     case SgemmBKind::kIm2col: {
       const int64_t kx = k % b.kernel_w;
       const int64_t ky = (k / b.kernel_w) % b.kernel_h;
@@ -31,42 +33,82 @@ float b_value(const SgemmB& b, int64_t k, int64_t j) {
   return 0.f;
 }
 
-// One row k of an im2col block: columns [n0, n0 + nc) into dst with column stride `nr`
-// panels (dst points at panel 0, row kk already applied).
-void pack_im2col_row(const SgemmB& b, int64_t k, int64_t n0, int64_t nc, int64_t nr,
-                     int64_t panel_stride, float* dst) {
+// Columns [j0, j0 + len) of im2col row k, contiguous in `row`. Run-based: each output row's
+// segment is a zero run, a contiguous copy (stride 1, any dilation) or a strided gather, and
+// another zero run.
+void im2col_row(const SgemmB& b, int64_t k, int64_t j0, int64_t len, float* row) {
   const int64_t kx = k % b.kernel_w;
   const int64_t ky = (k / b.kernel_w) % b.kernel_h;
   const int64_t c = k / (b.kernel_w * b.kernel_h);
   const float* plane = b.data + c * b.in_h * b.in_w;
-  int64_t oy = n0 / b.out_w;
-  int64_t ox = n0 % b.out_w;
-  int64_t j = 0;
+  int64_t oy = j0 / b.out_w;
+  int64_t ox = j0 % b.out_w;
   // Valid ox range for this kx: ix = ox * sw + x0 in [0, in_w).
   const int64_t x0 = kx * b.dilation_w - b.pad_left;
   int64_t ox_lo = x0 >= 0 ? 0 : (-x0 + b.stride_w - 1) / b.stride_w;
   int64_t ox_hi = x0 >= b.in_w ? 0 : (b.in_w - 1 - x0) / b.stride_w + 1;  // exclusive
   if (ox_hi > b.out_w) ox_hi = b.out_w;
   if (ox_lo > ox_hi) ox_lo = ox_hi;
-  // Output position j goes to d[lane] of panel q; advance without divisions.
-  float* d = dst;
-  int64_t lane = 0;
-  while (j < nc) {
-    const int64_t run = (b.out_w - ox) < (nc - j) ? (b.out_w - ox) : (nc - j);
+  float* d = row;
+  int64_t j = 0;
+  while (j < len) {
+    const int64_t run = (b.out_w - ox) < (len - j) ? (b.out_w - ox) : (len - j);
+    const int64_t end = ox + run;
     const int64_t iy = oy * b.stride_h - b.pad_top + ky * b.dilation_h;
-    const bool row_ok = iy >= 0 && iy < b.in_h;
-    const float* row = plane + (row_ok ? iy * b.in_w : 0);
-    for (int64_t t = 0; t < run; ++t) {
-      const int64_t o = ox + t;
-      d[lane] = (row_ok && o >= ox_lo && o < ox_hi) ? row[o * b.stride_w + x0] : 0.f;
-      if (++lane == nr) {
-        lane = 0;
-        d += panel_stride;
+    if (iy < 0 || iy >= b.in_h) {
+      std::memset(d, 0, static_cast<size_t>(run) * sizeof(float));
+    } else {
+      const int64_t lo = ox_lo < ox ? ox : (ox_lo > end ? end : ox_lo);
+      const int64_t hi = ox_hi < lo ? lo : (ox_hi > end ? end : ox_hi);
+      for (int64_t t = 0; t < lo - ox; ++t) d[t] = 0.f;
+      const float* src = plane + iy * b.in_w + lo * b.stride_w + x0;
+      float* o = d + (lo - ox);
+      if (b.stride_w == 1) {
+        std::memcpy(o, src, static_cast<size_t>(hi - lo) * sizeof(float));
+      } else {
+        for (int64_t t = 0; t < hi - lo; ++t) o[t] = src[t * b.stride_w];
       }
+      for (int64_t t = hi - ox; t < run; ++t) d[t] = 0.f;
     }
+    d += run;
     j += run;
     ox = 0;
     ++oy;
+  }
+}
+
+// Copies a contiguous row of `panels * NR` floats into row kk of consecutive NR-wide panels.
+template <int NR>
+void panelize_row(const float* row, int64_t panels, int64_t panel_stride, float* dst) {
+  for (int64_t q = 0; q < panels; ++q)
+    std::memcpy(dst + q * panel_stride, row + q * NR, NR * sizeof(float));
+}
+
+// im2col block: each row is built contiguous in a stack buffer (long memcpy runs), then cut
+// into the panels with fixed-size copies. Columns past nc are zero (the buffer is padded).
+void pack_im2col(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr,
+                 float* dst) {
+  constexpr int64_t kChunk = 1536;  // a multiple of 16 and 12
+  float row[kChunk];
+  const int64_t panel_stride = kc * nr;
+  const int64_t chunk = nr <= 0 || kChunk % nr != 0 ? nr : kChunk;
+  for (int64_t c0 = 0; c0 < nc; c0 += chunk) {
+    const int64_t len = nc - c0 < chunk ? nc - c0 : chunk;
+    const int64_t panels = (len + nr - 1) / nr;
+    float* d0 = dst + (c0 / nr) * panel_stride;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      im2col_row(b, k0 + kk, n0 + c0, len, row);
+      for (int64_t t = len; t < panels * nr; ++t) row[t] = 0.f;
+      float* d = d0 + kk * nr;
+      if (nr == 16) {
+        panelize_row<16>(row, panels, panel_stride, d);
+      } else if (nr == 12) {
+        panelize_row<12>(row, panels, panel_stride, d);
+      } else {
+        for (int64_t q = 0; q < panels; ++q)
+          for (int64_t t = 0; t < nr; ++t) d[q * panel_stride + t] = row[q * nr + t];
+      }
+    }
   }
 }
 
@@ -158,8 +200,15 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
       for (int64_t kk = 0; kk < kc; ++kk) {
         const float* src = b.data + (k0 + kk) * b.ld + n0;
         float* d = dst + kk * nr;
-        for (int64_t q = 0; q < full; ++q) {
-          std::memcpy(d + q * panel_stride, src + q * nr, static_cast<size_t>(nr) * sizeof(float));
+        if (nr == 12) {
+          panelize_row<12>(src, full, panel_stride, d);  // fixed-size copies (NEON's panels)
+        } else if (nr == 16) {
+          panelize_row<16>(src, full, panel_stride, d);
+        } else {
+          for (int64_t q = 0; q < full; ++q) {
+            std::memcpy(d + q * panel_stride, src + q * nr,
+                        static_cast<size_t>(nr) * sizeof(float));
+          }
         }
         if (full < panels) {
           const int64_t rem = nc - full * nr;
@@ -178,12 +227,18 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
       }
       break;
     }
-    case SgemmBKind::kIm2col: {
-      for (int64_t kk = 0; kk < kc; ++kk) {
-        pack_im2col_row(b, k0 + kk, n0, nc, nr, panel_stride, dst + kk * nr);
+    case SgemmBKind::kPacked: {
+      for (int64_t j = 0; j < nc; ++j) {
+        const int64_t col = n0 + j;
+        const float* src = b.data + (col / b.panel_nr) * b.ld + k0 * b.panel_nr + col % b.panel_nr;
+        float* d = dst + (j / nr) * panel_stride + j % nr;
+        for (int64_t kk = 0; kk < kc; ++kk) d[kk * nr] = src[kk * b.panel_nr];
       }
       break;
     }
+    case SgemmBKind::kIm2col:
+      pack_im2col(b, k0, kc, n0, nc, nr, dst);
+      return;  // the tail columns are already zero
   }
   if (tail > 0) {
     float* last = dst + (panels - 1) * panel_stride;
@@ -196,6 +251,15 @@ int64_t sgemm_kc(int64_t k) {
   const int64_t blocks = (k + kSgemmMaxKc - 1) / kSgemmMaxKc;
   if (blocks <= 1) return k < 1 ? 1 : k;
   return (k + blocks - 1) / blocks;
+}
+
+int64_t sgemm_nc(int64_t kc, int64_t nr) {
+  const int64_t nc = kSgemmWorkspaceFloats / (kc < 1 ? 1 : kc) / nr * nr;
+  return nc < nr ? nr : nc;
+}
+
+int64_t sgemm_packed_b_floats(int64_t nr, int64_t k, int64_t n) {
+  return (n + nr - 1) / nr * nr * k;
 }
 
 SgemmKernel sgemm_kernel(Isa isa) {

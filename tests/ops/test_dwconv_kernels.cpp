@@ -1,0 +1,249 @@
+// Depthwise convolution kernels (ops/kernels/dwconv) against dwconv2d_f32_general_ref, the spec:
+// exhaustive small geometries (every width 1..17 x height 1..6 x all 81 pad combinations 0..2,
+// strides 1 and 2), wide rows, pads far larger than the kernel (masks computed on the fly),
+// odd channel counts and batch > 1 with uneven [begin, end) splits. Input and output buffers
+// end against a PROT_NONE page, so any read or write past them faults.
+// Seed: FACET_TEST_SEED overrides the fixed default; it is printed on failure.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "engine/cpu.h"
+#include "ops/kernels/dwconv/dwconv.h"
+
+namespace facet {
+namespace {
+
+uint32_t dw_seed() {
+  const char* env = std::getenv("FACET_TEST_SEED");
+  return env != nullptr && *env != '\0' ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
+                                        : 7031u;
+}
+
+// n floats ending right before a PROT_NONE page.
+class GuardedFloats {
+ public:
+  explicit GuardedFloats(size_t n) : n_(n) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t bytes = (n * sizeof(float) + page - 1) / page * page;
+    total_ = bytes + page;
+    void* m = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) std::abort();
+    base_ = static_cast<char*>(m);
+    mprotect(base_ + bytes, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + bytes) - n;
+  }
+  ~GuardedFloats() { munmap(base_, total_); }
+  GuardedFloats(const GuardedFloats&) = delete;
+  GuardedFloats& operator=(const GuardedFloats&) = delete;
+  float* data() { return data_; }
+  size_t size() const { return n_; }
+
+ private:
+  size_t n_, total_;
+  char* base_;
+  float* data_;
+};
+
+void fill_uniform(std::mt19937& rng, float* p, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (size_t i = 0; i < n; ++i) p[i] = d(rng);
+}
+
+int64_t rnd(std::mt19937& rng, int64_t lo, int64_t hi) {
+  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
+
+std::string describe(const ops::DwConvParams& p) {
+  char b[256];
+  std::snprintf(b, sizeof b,
+                "N%lld C%lld in %lldx%lld out %lldx%lld k %lldx%lld s %lldx%lld d %lldx%lld "
+                "pad t%lld l%lld b%lld r%lld act %d",
+                (long long)p.batch, (long long)p.channels, (long long)p.in_h, (long long)p.in_w,
+                (long long)p.out_h, (long long)p.out_w, (long long)p.kernel_h,
+                (long long)p.kernel_w, (long long)p.stride_h, (long long)p.stride_w,
+                (long long)p.dilation_h, (long long)p.dilation_w, (long long)p.pad_top,
+                (long long)p.pad_left, (long long)p.pad_bottom, (long long)p.pad_right,
+                static_cast<int>(p.act.kind));
+  return b;
+}
+
+ops::DwActivation act_for(int kind) {
+  ops::DwActivation a{static_cast<ops::DwActKind>(kind), 0.0f, 0.0f, nullptr};
+  if (a.kind == ops::DwActKind::kClip) {
+    a.alpha = -0.3f;
+    a.beta = 0.7f;
+  } else if (a.kind == ops::DwActKind::kLeakyRelu) {
+    a.alpha = 0.15f;
+  }
+  return a;
+}
+
+// Fills out_h/out_w, runs the selected kernel and the general kernel of `isa` over several
+// [begin, end) splits and compares with _ref. Returns false (after one failure) on mismatch.
+bool check_case(Isa isa, ops::DwConvParams p, std::mt19937& rng, uint32_t seed, bool with_bias) {
+  auto out_dim = [](int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
+    return (in + pb + pe - d * (k - 1) - 1) / s + 1;
+  };
+  p.out_h = out_dim(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom);
+  p.out_w = out_dim(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right);
+  if (p.out_h < 1 || p.out_w < 1) return true;
+  const int64_t planes = p.batch * p.channels;
+  const size_t out_n = static_cast<size_t>(planes * p.out_h * p.out_w);
+  GuardedFloats in(static_cast<size_t>(planes * p.in_h * p.in_w)),
+      w(static_cast<size_t>(p.channels * p.kernel_h * p.kernel_w)),
+      b(static_cast<size_t>(p.channels)), slope(static_cast<size_t>(p.channels)), out(out_n),
+      ref(out_n);
+  fill_uniform(rng, in.data(), in.size(), -1.5f, 1.5f);
+  fill_uniform(rng, w.data(), w.size(), -1.0f, 1.0f);
+  fill_uniform(rng, b.data(), b.size(), -0.5f, 0.5f);
+  fill_uniform(rng, slope.data(), slope.size(), -0.5f, 0.5f);
+  if (p.act.kind == ops::DwActKind::kPRelu) p.act.slope = slope.data();
+  const float* bias = with_bias ? b.data() : nullptr;
+  ops::dwconv2d_f32_general_ref(p, in.data(), w.data(), bias, ref.data(), 0, planes);
+  const ops::DwConvKernels& t = ops::dwconv2d_kernels(isa);
+  const ops::DwConvF32Fn fns[2] = {ops::dwconv2d_f32_select(t, p), t.general};
+  const bool sig = p.act.kind == ops::DwActKind::kSigmoid;
+  const float atol = 1e-5f, rtol = sig ? 2e-5f : 1e-4f;
+  for (int f = 0; f < 2; ++f) {
+    std::memset(out.data(), 0xff, out_n * sizeof(float));  // NaN canary
+    // Split the planes into up to three uneven ranges (one may be empty).
+    const int64_t s1 = planes / 3, s2 = planes - planes / 4;
+    fns[f](p, in.data(), w.data(), bias, out.data(), 0, s1);
+    fns[f](p, in.data(), w.data(), bias, out.data(), s1, s2);
+    fns[f](p, in.data(), w.data(), bias, out.data(), s2, planes);
+    for (size_t i = 0; i < out_n; ++i) {
+      const float r = ref.data()[i], o = out.data()[i];
+      if (!(std::fabs(o - r) <= atol + rtol * std::fabs(r))) {
+        ADD_FAILURE() << describe(p) << (f == 0 ? " selected" : " general") << " seed " << seed
+                      << ": index " << i << " got " << o << " ref " << r;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+class DwConvKernelTest : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (!cpu_supports(GetParam())) GTEST_SKIP() << isa_name(GetParam()) << " not supported here";
+  }
+};
+
+ops::DwConvParams base3x3(int64_t stride) {
+  ops::DwConvParams p{};
+  p.batch = 1;
+  p.channels = 1;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = stride;
+  p.dilation_h = p.dilation_w = 1;
+  return p;
+}
+
+// Every small geometry: widths 1..17, heights 1..6, all 81 pad combinations, strides 1 and 2.
+TEST_P(DwConvKernelTest, Exhaustive3x3Small) {
+  const uint32_t seed = dw_seed();
+  std::mt19937 rng(seed);
+  int n = 0;
+  for (int64_t stride : {1, 2}) {
+    for (int64_t w = 1; w <= 17; ++w) {
+      for (int64_t h = 1; h <= 6; ++h) {
+        for (int pads = 0; pads < 81; ++pads, ++n) {
+          ops::DwConvParams p = base3x3(stride);
+          p.channels = 1 + n % 2;
+          p.in_h = h;
+          p.in_w = w;
+          p.pad_top = pads % 3;
+          p.pad_left = pads / 3 % 3;
+          p.pad_bottom = pads / 9 % 3;
+          p.pad_right = pads / 27 % 3;
+          p.act = act_for(n % 7);
+          if (!check_case(GetParam(), p, rng, seed, n % 5 != 0)) return;
+        }
+      }
+    }
+  }
+}
+
+// The MobileNet / YuNet shapes (pad 1) with odd channel counts, batch 2, every activation.
+TEST_P(DwConvKernelTest, ModelShapes3x3) {
+  const uint32_t seed = dw_seed() + 1;
+  std::mt19937 rng(seed);
+  const int64_t sizes[] = {7, 8, 10, 14, 15, 20, 28, 30, 40, 56, 60, 80};
+  int n = 0;
+  for (int64_t stride : {1, 2}) {
+    for (int64_t s : sizes) {
+      for (int kind = 0; kind < 7; ++kind, ++n) {
+        ops::DwConvParams p = base3x3(stride);
+        p.batch = 2;
+        p.channels = 3 + 2 * (n % 3);
+        p.in_h = p.in_w = s;
+        p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+        p.act = act_for(kind);
+        if (!check_case(GetParam(), p, rng, seed, true)) return;
+      }
+    }
+  }
+}
+
+// Wide rows and pads far beyond the kernel: many border vectors on each side (more than the
+// precomputed mask table holds), rows entirely inside the padding, asymmetric pads.
+TEST_P(DwConvKernelTest, LargePadsAndWideRows3x3) {
+  const uint32_t seed = dw_seed() + 2;
+  std::mt19937 rng(seed);
+  for (int i = 0; i < 120; ++i) {
+    ops::DwConvParams p = base3x3(1 + i % 2);
+    p.batch = rnd(rng, 1, 2);
+    p.channels = rnd(rng, 1, 3);
+    p.in_h = rnd(rng, 1, 12);
+    p.in_w = i % 3 == 0 ? rnd(rng, 1, 12) : rnd(rng, 100, 400);
+    p.pad_top = rnd(rng, 0, 5);
+    p.pad_bottom = rnd(rng, 0, 5);
+    p.pad_left = i % 4 == 0 ? rnd(rng, 0, 2) : rnd(rng, 0, 150);
+    p.pad_right = i % 5 == 0 ? rnd(rng, 0, 2) : rnd(rng, 0, 150);
+    p.act = act_for(i % 7);
+    if (!check_case(GetParam(), p, rng, seed, i % 3 != 0)) return;
+  }
+}
+
+// General kernel: 5x5 / 7x7 / dilated / stride 3 / 1-wide kernels with varied pads and widths.
+TEST_P(DwConvKernelTest, GeneralShapes) {
+  const uint32_t seed = dw_seed() + 3;
+  std::mt19937 rng(seed);
+  for (int i = 0; i < 300; ++i) {
+    ops::DwConvParams p{};
+    p.batch = rnd(rng, 1, 2);
+    p.channels = rnd(rng, 1, 4);
+    p.in_h = rnd(rng, 1, 24);
+    p.in_w = i % 4 == 0 ? rnd(rng, 40, 90) : rnd(rng, 1, 24);
+    p.kernel_h = rnd(rng, 1, 7);
+    p.kernel_w = rnd(rng, 1, 7);
+    p.stride_h = rnd(rng, 1, 3);
+    p.stride_w = rnd(rng, 1, 3);
+    p.dilation_h = rnd(rng, 1, 3);
+    p.dilation_w = rnd(rng, 1, 3);
+    p.pad_top = rnd(rng, 0, 4);
+    p.pad_left = rnd(rng, 0, 4);
+    p.pad_bottom = rnd(rng, 0, 4);
+    p.pad_right = rnd(rng, 0, 4);
+    p.act = act_for(i % 7);
+    if (!check_case(GetParam(), p, rng, seed, i % 3 != 0)) return;
+  }
+}
+
+std::string dw_isa_name(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
+
+INSTANTIATE_TEST_SUITE_P(Isa, DwConvKernelTest, ::testing::Values(Isa::kAvx2, Isa::kNeon),
+                         dw_isa_name);
+
+}  // namespace
+}  // namespace facet
