@@ -1,5 +1,8 @@
 // GEMM family: MobileNetV1's pointwise (1x1) convolutions and classifier, as Conv 1x1, as MatMul
 // on the same M x K x N, and as OpenBLAS sgemm (the anchor) on the same shapes in the same run.
+// sgemm/<variant>/ runs each SGEMM variant alone on the same shapes (sgemm_cold/: the weights
+// rotate through ~64 MB of copies, as in a whole model); compare them with
+// --benchmark_enable_random_interleaving=true on a shared machine.
 //
 // A 1x1 convolution of X [K, H*W] (NCHW, batch 1) by W [M, K] is C[M, N] = W[M, K] * X[K, N] with
 // N = H*W. Reports FLOP/s (2*M*N*K per run). Threads: $FACET_BENCH_THREADS (default 1, and
@@ -11,6 +14,7 @@
 // kernels, so the op would not measure the GEMM).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -162,6 +166,49 @@ void bm_sgemm_im2col(benchmark::State& state, Isa isa, Im2colShape s) {
   set_flops(state, 2.0 * static_cast<double>(s.m * k * p.n));
 }
 
+// One SGEMM variant alone on a pointwise shape (dense B read as the Conv op does, bias, no
+// activation; one thread, the whole problem): the general and the convolution variants side
+// by side.
+// cold: the weights rotate through copies totalling ~64 MB (beyond L3), as in a whole model
+// where each layer's weights arrive from memory.
+void bm_sgemm_pw(benchmark::State& state, ops::SgemmKernel (*select)(Isa), Isa isa, GemmShape s,
+                 bool cold) {
+  const ops::SgemmKernel kern = select(isa);
+  const int64_t n = s.h * s.w;
+  Tensor w = random_tensor({s.m, s.k}, 2, -0.1f, 0.1f), x = random_tensor({s.k, n}, 1);
+  Tensor bias = random_tensor({s.m}, 3), c = Tensor::empty(DType::kF32, {s.m, n});
+  const int64_t a_floats = ops::sgemm_packed_a_floats(kern.mr, s.m, s.k);
+  const int64_t copies = cold ? std::max<int64_t>(1, (int64_t{16} << 20) / a_floats) : 1;
+  std::vector<float> packed(static_cast<size_t>(a_floats * copies));
+  for (int64_t i = 0; i < copies; ++i)
+    ops::sgemm_pack_a_f32(kern.mr, false, s.m, s.k, 1.f, w.data<float>(), s.k,
+                          packed.data() + i * a_floats);
+  std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
+  ops::SgemmParams p;
+  p.m = s.m;
+  p.n = n;
+  p.k = s.k;
+  p.packed_a = packed.data();
+  p.a_mr = kern.mr;
+  p.b = ops::SgemmB{};
+  p.b.kind = ops::SgemmBKind::kDense;
+  p.b.data = x.data<float>();
+  p.b.ld = n;
+  p.c = c.data<float>();
+  p.ldc = n;
+  p.bias = bias.data<float>();
+  p.accumulate = 0;
+  p.act = ops::Activation{ops::ActKind::kNone, 0.f, 0.f, nullptr};
+  kern.fn(p, 0, p.m, 0, p.n, ws.data());
+  int64_t copy = 0;
+  for (auto _ : state) {
+    p.packed_a = packed.data() + copy * a_floats;
+    copy = copy + 1 == copies ? 0 : copy + 1;
+    kern.fn(p, 0, p.m, 0, p.n, ws.data());
+  }
+  set_flops(state, 2.0 * static_cast<double>(s.m * s.k * n));
+}
+
 #ifdef FACET_HAVE_OPENBLAS
 void bm_openblas(benchmark::State& state, GemmShape s) {
   const int64_t n = s.h * s.w;
@@ -209,6 +256,20 @@ void register_all() {
       timed(benchmark::RegisterBenchmark(("matmul" + tag).c_str(), bm_matmul, isa, s))
           ->Args({s.m, s.k, s.h * s.w})
           ->ArgNames({"M", "K", "N"});
+      if (isa == Isa::kRef) continue;
+      const ops::SgemmKernel general = ops::sgemm_kernel(isa), conv = ops::sgemm_conv_kernel(isa);
+      for (bool cold : {false, true}) {
+        const std::string prefix = cold ? "sgemm_cold/" : "sgemm/";
+        benchmark::RegisterBenchmark((prefix + general.name + "/" + s.layer).c_str(), bm_sgemm_pw,
+                                     ops::sgemm_kernel, isa, s, cold)
+            ->Args({s.m, s.k, s.h * s.w})
+            ->ArgNames({"M", "K", "N"});
+        if (conv.fn != general.fn)
+          benchmark::RegisterBenchmark((prefix + conv.name + "/" + s.layer).c_str(), bm_sgemm_pw,
+                                       ops::sgemm_conv_kernel, isa, s, cold)
+              ->Args({s.m, s.k, s.h * s.w})
+              ->ArgNames({"M", "K", "N"});
+      }
     }
   }
 #ifdef FACET_HAVE_OPENBLAS

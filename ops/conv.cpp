@@ -48,7 +48,13 @@ enum class ConvPath {
 
 // The direct kernel beats im2col + GEMM when the GEMM is structurally bad: few output channels
 // (M rows waste the 6-row tile and the im2col packing dominates) or few input channels
-// (K = 9 * C).
+// (K = 9 * C). Measured per node, both paths forced, 1 thread, avx2 (Zen3, shared machine, ms
+// direct / GEMM): ESPNet 512x1024 level1 3->16 3x3 s2 5.4 / 10.2; level2 19->12 3x3 s2
+// 4.5 / 13.1; 12->12 3x3 dilation 2..16 1.4-2.5 / 1.9-5.4; level3_0 131->25 3x3 s2
+// 20.9 / 29.2; 25->25 dilation 2..16 1.5-2.5 / 2.0-6.2; /conv/conv 36->20 3x3 45.6 / 80.9;
+// 4->4 dilated 0.2 / 0.5; style 512x512 9x9 3->32 and 32->3: 36 and 25 GFLOP/s direct vs 29
+// and 6 GEMM. Direct won (or tied within the noise) on every eligible shape, so the rule stays
+// "group 1, kernel > 1x1, M <= 32 or C <= 4"; wider convs (M > 32 and C > 4) keep the GEMM.
 constexpr int64_t kDirectMaxOutChannels = 32;
 constexpr int64_t kDirectMaxInChannels = 4;
 // Ring rows per thread above this fall back to GEMM.
@@ -365,13 +371,17 @@ class ConvOp final : public Op, public ActivationFusable {
     const int64_t k = job.c_g * cp.kernel[1] * cp.kernel[2];
     job.in_plane = cp.in_size[1] * cp.in_size[2];
     job.out_plane = cp.out_size[1] * cp.out_size[2];
-    job.packed_stride = sgemm_packed_a_floats(kernel_.mr, job.m_g, k);
-    if (packed_for(w.shape())) {
+    // Weights packed in prepare() use kernel_; weights packed per run use sgemm_kernel (mr <= 8,
+    // the panel height infer() sized the scratch for). Today both are sgemm_kernel.
+    const bool prepacked = packed_for(w.shape());
+    const SgemmKernel kernel = prepacked ? kernel_ : sgemm_kernel(active_isa());
+    job.packed_stride = sgemm_packed_a_floats(kernel.mr, job.m_g, k);
+    if (prepacked) {
       job.packed = packed_.data();
     } else {
       float* packed = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
       for (int64_t g = 0; g < group_; ++g) {
-        sgemm_pack_a_f32(kernel_.mr, false, job.m_g, k, 1.f, w.data<float>() + g * job.m_g * k,
+        sgemm_pack_a_f32(kernel.mr, false, job.m_g, k, 1.f, w.data<float>() + g * job.m_g * k,
                          k, packed + g * job.packed_stride);
       }
       job.packed = packed;
@@ -383,7 +393,7 @@ class ConvOp final : public Op, public ActivationFusable {
     b.m = job.m_g;
     b.n = job.out_plane;
     b.k = k;
-    b.a_mr = kernel_.mr;
+    b.a_mr = kernel.mr;
     b.ldc = job.out_plane;
     b.accumulate = 0;
     b.act = act_;
@@ -411,7 +421,7 @@ class ConvOp final : public Op, public ActivationFusable {
       b.b.pad_left = cp.pad_begin[2];
     }
     run_sgemm_problems(
-        ctx, kernel_, cp.batch * group_, job.m_g, job.out_plane,
+        ctx, kernel, cp.batch * group_, job.m_g, job.out_plane,
         [](const void* context, int64_t index, SgemmParams* out) {
           const Job& j = *static_cast<const Job*>(context);
           const int64_t n = index / j.group;

@@ -29,7 +29,7 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
     SgemmProblemFn problem;
     const void* context;
     float* workspace;
-    int64_t m, n, m_tiles, n_tiles, pieces, jobs, tasks;
+    int64_t m, n, m_quantum, n_quantum, m_units, n_units, pieces, jobs, tasks;
     bool split_n;
   } job;
   job.kernel = &kernel;
@@ -38,25 +38,44 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
   job.workspace = workspace;
   job.m = m;
   job.n = n;
-  job.m_tiles = (m + kernel.mr - 1) / kernel.mr;
-  job.n_tiles = (n + kernel.nr - 1) / kernel.nr;
+  // Row pieces start on A panel boundaries; column pieces on multiples of both nr and 16 (the
+  // conv variant's wide tile), so a piece boundary adds no column tail to a large N.
+  job.m_quantum = kernel.mr;
+  job.n_quantum = kernel.nr;
+  while (job.n_quantum % 16 != 0) job.n_quantum += kernel.nr;
+  job.m_units = (m + job.m_quantum - 1) / job.m_quantum;
+  job.n_units = (n + job.n_quantum - 1) / job.n_quantum;
   SgemmParams first;
   problem(context, 0, &first);
+  const int64_t k = std::max<int64_t>(first.k, 1);
   int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
   threads = std::min(threads, sgemm_slots());
   // Below ~100k MACs the fork/join costs more than it saves.
-  if (count * m * n * std::max<int64_t>(first.k, 1) < 100000) threads = 1;
+  if (count * m * n * k < 100000) threads = 1;
   job.pieces = 1;
   job.split_n = true;
-  if (count < threads) {
+  // Fewer problems than threads, or a count that does not divide evenly among few threads:
+  // split every problem into `threads` pieces, by rows or by columns, whichever duplicates less
+  // memory traffic. Row pieces each pack all of B (K x N floats, read + write). Column pieces
+  // each read all of A, but the kernels read A once per N block (sgemm_nc columns) anyway, so
+  // columns cost only the extra A passes: none for large N (14x14 and up: each thread keeps
+  // its own N blocks), one whole A (the weights) for small N (7x7), where B is tiny.
+  if (threads > 1 && (count < threads || (count % threads != 0 && count < 8 * threads))) {
     job.pieces = threads;
-    if (job.n_tiles >= 2 * job.pieces) {
-      job.split_n = true;
-    } else if (job.m_tiles >= job.pieces) {
+    const bool rows_ok = job.m_units >= threads;
+    const bool cols_ok = job.n_units >= threads;
+    const int64_t nc = sgemm_nc(sgemm_kc(k), 16);
+    const int64_t passes = (n + nc - 1) / nc;
+    const int64_t split_passes = threads * ((n + threads * nc - 1) / (threads * nc));
+    const int64_t cost_cols = (split_passes - passes) * m * k;
+    const int64_t cost_rows = 2 * (threads - 1) * k * n;
+    if (rows_ok && (cost_rows < cost_cols || !cols_ok)) {
       job.split_n = false;
+    } else if (cols_ok) {
+      job.split_n = true;
     } else {
-      job.split_n = job.n_tiles >= job.m_tiles;
-      job.pieces = std::max<int64_t>(1, std::min(job.pieces, job.split_n ? job.n_tiles : job.m_tiles));
+      job.split_n = job.n_units >= job.m_units;
+      job.pieces = std::max<int64_t>(1, job.split_n ? job.n_units : job.m_units);
     }
   }
   job.jobs = count * job.pieces;
@@ -73,11 +92,11 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
         job.problem(job.context, index, &p);
         int64_t m0 = 0, m1 = job.m, n0 = 0, n1 = job.n;
         if (job.split_n) {
-          n0 = std::min(job.n, piece * job.n_tiles / job.pieces * job.kernel->nr);
-          n1 = std::min(job.n, (piece + 1) * job.n_tiles / job.pieces * job.kernel->nr);
+          n0 = std::min(job.n, piece * job.n_units / job.pieces * job.n_quantum);
+          n1 = std::min(job.n, (piece + 1) * job.n_units / job.pieces * job.n_quantum);
         } else {
-          m0 = std::min(job.m, piece * job.m_tiles / job.pieces * job.kernel->mr);
-          m1 = std::min(job.m, (piece + 1) * job.m_tiles / job.pieces * job.kernel->mr);
+          m0 = std::min(job.m, piece * job.m_units / job.pieces * job.m_quantum);
+          m1 = std::min(job.m, (piece + 1) * job.m_units / job.pieces * job.m_quantum);
         }
         job.kernel->fn(p, m0, m1, n0, n1, ws);
       }

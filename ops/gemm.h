@@ -29,7 +29,9 @@ size_t sgemm_workspace_bytes();
 using SgemmProblemFn = void (*)(const void* context, int64_t index, SgemmParams* params);
 
 // Runs `count` independent GEMM problems of the same shape over ctx's thread pool, splitting
-// each problem into row or column pieces when there are fewer problems than threads.
+// each problem into one row or column piece per thread when there are fewer problems than
+// threads (or few that do not divide evenly): by columns unless that adds passes over A (small
+// N, e.g. 7x7 maps) costing more than every thread packing all of B, then by rows.
 // `workspace` is sgemm_workspace_bytes() of the op's scratch.
 void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_t count,
                         int64_t m, int64_t n, SgemmProblemFn problem, const void* context,

@@ -1,5 +1,5 @@
 // Depthwise convolution kernels (ops/kernels/dwconv) against dwconv2d_f32_general_ref, the spec:
-// exhaustive small geometries (every width 1..17 x height 1..6 x all 81 pad combinations 0..2,
+// exhaustive small geometries (every width 1..33 x height 1..6 x all 81 pad combinations 0..2,
 // strides 1 and 2), wide rows, pads far larger than the kernel (masks computed on the fly),
 // odd channel counts and batch > 1 with uneven [begin, end) splits. Input and output buffers
 // end against a PROT_NONE page, so any read or write past them faults.
@@ -149,13 +149,13 @@ ops::DwConvParams base3x3(int64_t stride) {
   return p;
 }
 
-// Every small geometry: widths 1..17, heights 1..6, all 81 pad combinations, strides 1 and 2.
+// Every small geometry: widths 1..33, heights 1..6, all 81 pad combinations, strides 1 and 2.
 TEST_P(DwConvKernelTest, Exhaustive3x3Small) {
   const uint32_t seed = dw_seed();
   std::mt19937 rng(seed);
   int n = 0;
   for (int64_t stride : {1, 2}) {
-    for (int64_t w = 1; w <= 17; ++w) {
+    for (int64_t w = 1; w <= 33; ++w) {
       for (int64_t h = 1; h <= 6; ++h) {
         for (int pads = 0; pads < 81; ++pads, ++n) {
           ops::DwConvParams p = base3x3(stride);

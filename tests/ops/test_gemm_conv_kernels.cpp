@@ -52,6 +52,22 @@ struct IsaGuard {
 
 std::vector<Isa> optimized_isas() { return {Isa::kAvx2, Isa::kNeon}; }
 
+// Every SGEMM variant of the optimized ISAs: the general one (sgemm_kernel) and, where it
+// differs, the convolution one (sgemm_conv_kernel: avx2 16-row panels with the 16 x 6 tile).
+struct KernelCase {
+  Isa isa;
+  ops::SgemmKernel (*select)(Isa);
+};
+std::vector<KernelCase> optimized_kernels() {
+  std::vector<KernelCase> out;
+  for (Isa isa : optimized_isas()) {
+    out.push_back({isa, ops::sgemm_kernel});
+    if (ops::sgemm_conv_kernel(isa).fn != ops::sgemm_kernel(isa).fn)
+      out.push_back({isa, ops::sgemm_conv_kernel});
+  }
+  return out;
+}
+
 const ActKind kAllActs[] = {ActKind::kNone,      ActKind::kRelu,  ActKind::kClip,
                             ActKind::kLeakyRelu, ActKind::kPRelu, ActKind::kHardSwish,
                             ActKind::kSigmoid};
@@ -150,9 +166,10 @@ void check_sgemm(const ops::SgemmKernel& kern, const GemmCase& c, uint32_t seed)
 }
 
 TEST(SgemmKernels, RandomShapesMatchRef) {
-  for (Isa isa : optimized_isas()) {
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
     if (!cpu_supports(isa)) continue;
-    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    const ops::SgemmKernel kern = kcase.select(isa);
     std::mt19937 rng(base_seed());
     std::uniform_int_distribution<int64_t> dim(1, 33);
     for (int iter = 0; iter < 400; ++iter) {
@@ -180,11 +197,10 @@ TEST(SgemmKernels, LargeAndMobileNetShapesMatchRef) {
   const int64_t shapes[][3] = {{64, 200, 32},  {128, 196, 64},  {256, 49, 128}, {512, 49, 512},
                                {37, 401, 700}, {13, 385, 321}, {1000, 1, 1024}, {7, 17, 1},
                                {64, 2100, 32}, {24, 300, 1030}, {30, 16, 1024}};
-  for (Isa isa : optimized_isas()) {
-    if (!cpu_supports(isa)) {
-      continue;
-    }
-    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = kcase.select(isa);
     int i = 0;
     for (const auto& s : shapes) {
       for (ActKind act : {ActKind::kNone, ActKind::kClip, ActKind::kPRelu}) {
@@ -197,12 +213,44 @@ TEST(SgemmKernels, LargeAndMobileNetShapesMatchRef) {
   if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
 }
 
+TEST(SgemmKernels, SmallNMatchRef) {
+  // Small N (7x7 and smaller maps, the 16 x 6 tile of the conv variant) with K >= 32 and
+  // several K blocks, row tails of the 16-row panels, every activation, bias / accumulate,
+  // column ranges that start mid-panel.
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = kcase.select(isa);
+    std::mt19937 rng(base_seed() + 55);
+    auto pick = [&rng](int64_t lo, int64_t hi) {
+      return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    for (int iter = 0; iter < 300; ++iter) {
+      GemmCase c;
+      c.m = pick(1, 70);
+      c.n = iter % 5 == 0 ? 49 : pick(1, 100);
+      c.k = iter % 8 == 7 ? pick(257, 1100) : pick(32, 300);
+      c.kind = iter % 3 == 2 ? ops::SgemmBKind::kDenseT : ops::SgemmBKind::kDense;
+      c.bias = iter % 2 == 0;
+      c.accumulate = iter % 5 == 1;
+      c.act = kAllActs[iter % 7];
+      c.m_begin_panels = iter % 4 == 3 ? 1 : 0;
+      c.n_begin = iter % 6 == 5 ? pick(1, 7) : 0;
+      c.n_trim = iter % 7 == 6 ? pick(1, 5) : 0;
+      check_sgemm(kern, c, base_seed() + 6000u + static_cast<uint32_t>(iter));
+      if (HasFailure()) return;
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
 TEST(SgemmKernels, PackedBAndOneRowMatchRef) {
   // Prepacked B (read in place, or repacked when n_begin is not a panel boundary) and the
   // one-row (matrix-vector) path, incl. the classifier shape and K > kSgemmMaxKc.
-  for (Isa isa : optimized_isas()) {
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
     if (!cpu_supports(isa)) continue;
-    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    const ops::SgemmKernel kern = kcase.select(isa);
     std::mt19937 rng(base_seed() + 77);
     auto pick = [&rng](int64_t lo, int64_t hi) {
       return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -284,9 +332,10 @@ void check_im2col(const ops::SgemmKernel& kern, int64_t m, const ops::SgemmB& ge
 }
 
 TEST(SgemmKernels, Im2colMatchesRef) {
-  for (Isa isa : optimized_isas()) {
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
     if (!cpu_supports(isa)) continue;
-    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    const ops::SgemmKernel kern = kcase.select(isa);
     std::mt19937 rng(base_seed() + 99);
     auto pick = [&rng](int64_t lo, int64_t hi) {
       return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -339,9 +388,10 @@ TEST(SgemmKernels, Im2colMatchesRef) {
 }
 
 TEST(SgemmKernels, ActivationsOnExtremeValues) {
-  for (Isa isa : optimized_isas()) {
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
     if (!cpu_supports(isa)) continue;
-    const ops::SgemmKernel kern = ops::sgemm_kernel(isa);
+    const ops::SgemmKernel kern = kcase.select(isa);
     // K = 1, A = 1: C = B exactly before the activation; B spans large magnitudes.
     const int64_t n = 40;
     std::vector<float> a(1, 1.f), b(static_cast<size_t>(n));

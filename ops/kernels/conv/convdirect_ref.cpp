@@ -30,6 +30,10 @@ void fill_row(const ConvDirectParams& p, int64_t len, const float* src, float* d
     std::fill(dst, dst + jl, 0.f);
     if (sw == 1) {
       std::memcpy(dst + jl, src + first + jl, static_cast<size_t>(jh - jl) * sizeof(float));
+    } else if (sw == 2) {
+      // Constant stride: the compiler turns this gather into vector shuffles.
+      const float* s = src + first;
+      for (int64_t j = jl; j < jh; ++j) dst[j] = s[2 * j];
     } else {
       const float* s = src + first;
       for (int64_t j = jl; j < jh; ++j) dst[j] = s[j * sw];

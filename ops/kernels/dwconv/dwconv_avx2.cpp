@@ -192,6 +192,10 @@ struct Geo {
   int64_t nvec;    // vectors per output row
   int64_t nleft;   // vectors [0, nleft) need masks
   int64_t nright;  // vectors [nright, nvec) need masks (nright >= nleft)
+  // Bands of output rows whose input rows (about 16 KB) stay in L1 while the strips of the band
+  // pass over them; each band re-reads the 2 (S=1) or 1 (S=2) input rows it shares with the
+  // previous one. Computed once per call (not per plane: it costs a division).
+  int64_t band;
   Masks tab[kMaskTable];  // masks of vectors v < kMaskTable/2 and v >= nvec - kMaskTable/2
 
   int64_t pos(int64_t v) const {
@@ -218,6 +222,8 @@ struct Geo {
       : in_h(p.in_h), in_w(p.in_w), out_h(p.out_h), out_w(p.out_w), pt(p.pad_top),
         pl(p.pad_left) {
     nvec = (out_w + 7) / 8;
+    band = 4096 / (S * in_w);
+    if (band < 8) band = 8;
     nleft = 0;
     while (nleft < nvec && !interior(nleft)) ++nleft;
     nright = nvec;
@@ -302,11 +308,7 @@ void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, co
   const __m256 vb = _mm256_set1_ps(bias);
   const float* plane_end = dst + g.out_h * g.out_w;
   Masks scratch;
-  // Bands of output rows whose input rows (about 16 KB) stay in L1 while the strips of the band
-  // pass over them; each band re-reads the 2 (S=1) or 1 (S=2) input rows it shares with the
-  // previous one.
-  int64_t band = 4096 / (S * g.in_w);
-  if (band < 8) band = 8;
+  const int64_t band = g.band;
   for (int64_t oy0 = 0; oy0 < g.out_h; oy0 += band) {
     const int64_t oy1 = oy0 + band < g.out_h ? oy0 + band : g.out_h;
     int64_t v = 0;
@@ -330,11 +332,12 @@ void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const
   a.lo = _mm256_set1_ps(p.act.alpha);
   a.hi = _mm256_set1_ps(p.act.beta);
   a.alpha = _mm256_set1_ps(p.act.alpha);
+  int64_t c = begin % p.channels;
   for (int64_t plane = begin; plane < end; ++plane) {
-    const int64_t c = plane % p.channels;
     if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm256_set1_ps(p.act.slope[c]);
     plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
                    bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane);
+    if (++c == p.channels) c = 0;
   }
 }
 

@@ -12,7 +12,8 @@
 // sgemm_pack_b_f32 over all of K and N, e.g. Gemm / MatMul weights in prepare()). B can be a
 // dense row-major matrix, its transpose, an implicit im2col matrix of one image (so a
 // convolution needs no im2col buffer) or prepacked panels. Each variant's register tile is
-// mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, neon: 8 x 12, ref: any mr the caller packed
+// mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, or 16 x 6 on 16-row panels (sgemm_conv_kernel),
+// neon: 8 x 12, ref: any mr the caller packed
 // with, no tiling). A row range of one row (m_end - m_begin == 1) takes a matrix-vector path
 // in the avx2 variant.
 //
@@ -117,6 +118,10 @@ void sgemm_f32_ref(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t
 // AVX2+FMA, 6 x 16 register tile (x86-64 only; the symbol exists only there).
 void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                          int64_t n_end, float* workspace);
+// AVX2+FMA, A in 16-row panels; picks per call by the N range a 16 x 6 tile
+// (broadcast activations; small N such as 7x7 maps) or the 6 x 16 tile on row slices.
+void sgemm_f32_16x6_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                         int64_t n_end, float* workspace);
 // NEON, 8 x 12 register tile with vfmaq_laneq_f32 (aarch64 only).
 void sgemm_f32_8x12_neon(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                          int64_t n_end, float* workspace);
@@ -129,6 +134,11 @@ struct SgemmKernel {
 };
 // The variant for `isa`; an ISA this build/CPU cannot run falls back to ref (mr 8).
 SgemmKernel sgemm_kernel(Isa isa);
+// The small-N candidate (avx2: sgemm_f32_16x6_avx2, mr 16, nr 6; otherwise sgemm_kernel).
+// Tested like every variant and benchmarked in bench_gemm (sgemm/, sgemm_cold/), but ConvOp
+// does not use it: on MobileNetV1's 1x1 layers it measured 2-20% slower than the 6 x 16
+// variant (N = 49 included), and the panel height must be fixed in prepare(), before N is known.
+SgemmKernel sgemm_conv_kernel(Isa isa);
 
 // Floats needed by sgemm_pack_a_f32 for an M x K matrix: ceil(M / mr) * mr * K.
 int64_t sgemm_packed_a_floats(int64_t mr, int64_t m, int64_t k);

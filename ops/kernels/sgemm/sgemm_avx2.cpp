@@ -5,6 +5,11 @@
 // KC x NC block (<= 256 KB) stays in L2 while every A panel of the row range passes over it.
 // Prepacked B (kPacked, 16 wide) is read in place. One-row problems (M = 1, the classifier)
 // take a matrix-vector path that streams B once.
+// The 16 x 6 variant (sgemm_conv_kernel; not used by ConvOp yet, see sgemm.h) packs A in
+// 16-row panels: for small N (7x7 maps: N = 49) a 16 x W (W <= 6) tile loads 16 weight rows
+// per k and broadcasts 6 activations from 6-wide B panels (K blocks <= 256), so only the N
+// columns are computed; for other N it runs the 6 x 16 tile on 6 + 6 + 4 row slices of the
+// 16-row panels.
 // Tails: rows via the zero-padded A panel, columns via the zero-padded B panel and masked
 // loads/stores in the epilogue, so nothing outside C's rectangle is touched.
 #include <immintrin.h>
@@ -55,6 +60,7 @@ __attribute__((always_inline)) inline __m256 exp_avx2(__m256 x) {
   return _mm256_mul_ps(_mm256_mul_ps(y, p1), p2);
 }
 
+// Tiles are never inlined into the drivers (register pressure there spills accumulators).
 // Always inlined: as a call, every live accumulator would be spilled around it (all ymm
 // registers are caller-saved).
 __attribute__((always_inline)) inline __m256 activate(const Epilogue& e, __m256 v,
@@ -128,8 +134,10 @@ __attribute__((always_inline)) inline void store_row(const Epilogue& e, __m256 v
   if (cols > 8) _mm256_maskstore_ps(c + 8, m1, v1);
 }
 
-// One 6 x 16 tile: acc = A_panel[kc x 6] * B_panel[kc x 16], then the epilogue into c.
-void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
+// One 6 x 16 tile: acc = A_panel[kc x 6] * B_panel[kc x 16], then the epilogue into c. AS is
+// the A panel height (floats per k): 6, or 16 for a 6-row slice of a 16-row panel.
+template <int64_t AS>
+__attribute__((noinline)) void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
                int64_t cols, const Epilogue& e, int64_t row0) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -163,15 +171,15 @@ void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc
   int64_t k = 0;
   for (; k + 4 <= kc; k += 4) {
     FACET_SGEMM_STEP(0, 0)
-    FACET_SGEMM_STEP(6, 16)
-    FACET_SGEMM_STEP(12, 32)
-    FACET_SGEMM_STEP(18, 48)
-    a += 4 * kMr;
+    FACET_SGEMM_STEP(AS, 16)
+    FACET_SGEMM_STEP(2 * AS, 32)
+    FACET_SGEMM_STEP(3 * AS, 48)
+    a += 4 * AS;
     b += 4 * kNr;
   }
   for (; k < kc; ++k) {
     FACET_SGEMM_STEP(0, 0)
-    a += kMr;
+    a += AS;
     b += kNr;
   }
 #undef FACET_SGEMM_STEP
@@ -183,29 +191,159 @@ void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc
   if (rows > 5) store_row(e, c50, c51, c + 5 * ldc, cols, row0 + 5);
 }
 
-// One 6 x 8 tile (cols <= 8): like tile_6x16 on the first 8 columns of a 16-wide B panel.
-void tile_6x8(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
-              int64_t cols, const Epilogue& e, int64_t row0) {
-  __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
-  __m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
+// An R x (8 * NV) tile (R <= 6, NV 1 or 2, cols <= 8 * NV) over a 16-wide B panel: the column
+// tail (NV = 1) and the 4-row slice of a 16-row A panel (R = 4). AS as in tile_6x16.
+template <int R, int NV, int64_t AS>
+__attribute__((noinline)) void tile_small(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
+                int64_t cols, const Epilogue& e, int64_t row0) {
+  __m256 acc[R][2];
+  #pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   for (int64_t k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_loadu_ps(b);
-    c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c0);
-    c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c1);
-    c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c2);
-    c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c3);
-    c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c4);
-    c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c5);
-    a += kMr;
+    const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + 8) : _mm256_setzero_ps();
+    #pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m256 av = _mm256_broadcast_ss(a + r);
+      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+      if (NV == 2) acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+    }
+    a += AS;
     b += kNr;
   }
+  #pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+    if (r < rows) store_row(e, acc[r][0], acc[r][1], c + r * ldc, cols, row0 + r);
+}
+
+// Transposes the 8 x 8 matrix whose columns are x[0..7] in place (x[i] becomes row i).
+__attribute__((always_inline)) inline void transpose_8x8(__m256* x) {
+  const __m256 t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(x[2], x[3]), t3 = _mm256_unpackhi_ps(x[2], x[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(x[4], x[5]), t5 = _mm256_unpackhi_ps(x[4], x[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(x[6], x[7]), t7 = _mm256_unpackhi_ps(x[6], x[7]);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  x[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  x[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  x[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  x[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  x[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  x[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  x[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  x[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+// The full-width 16 x 6 tile, written out (one broadcast register) so the 12 accumulators,
+// 2 A vectors and the broadcast fit the 16 ymm registers without spills.
+__attribute__((noinline)) void tile_16x6(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
+               const Epilogue& e, int64_t row0) {
+  __m256 l0 = _mm256_setzero_ps(), h0 = _mm256_setzero_ps(), l1 = _mm256_setzero_ps(),
+         h1 = _mm256_setzero_ps(), l2 = _mm256_setzero_ps(), h2 = _mm256_setzero_ps(),
+         l3 = _mm256_setzero_ps(), h3 = _mm256_setzero_ps(), l4 = _mm256_setzero_ps(),
+         h4 = _mm256_setzero_ps(), l5 = _mm256_setzero_ps(), h5 = _mm256_setzero_ps();
+#define FACET_SGEMM_STEP16(OFF_A, OFF_B)              \
+  {                                                   \
+    const __m256 a0 = _mm256_loadu_ps(a + (OFF_A));   \
+    const __m256 a1 = _mm256_loadu_ps(a + (OFF_A) + 8); \
+    __m256 bv = _mm256_broadcast_ss(b + (OFF_B) + 0); \
+    l0 = _mm256_fmadd_ps(a0, bv, l0);                 \
+    h0 = _mm256_fmadd_ps(a1, bv, h0);                 \
+    bv = _mm256_broadcast_ss(b + (OFF_B) + 1);        \
+    l1 = _mm256_fmadd_ps(a0, bv, l1);                 \
+    h1 = _mm256_fmadd_ps(a1, bv, h1);                 \
+    bv = _mm256_broadcast_ss(b + (OFF_B) + 2);        \
+    l2 = _mm256_fmadd_ps(a0, bv, l2);                 \
+    h2 = _mm256_fmadd_ps(a1, bv, h2);                 \
+    bv = _mm256_broadcast_ss(b + (OFF_B) + 3);        \
+    l3 = _mm256_fmadd_ps(a0, bv, l3);                 \
+    h3 = _mm256_fmadd_ps(a1, bv, h3);                 \
+    bv = _mm256_broadcast_ss(b + (OFF_B) + 4);        \
+    l4 = _mm256_fmadd_ps(a0, bv, l4);                 \
+    h4 = _mm256_fmadd_ps(a1, bv, h4);                 \
+    bv = _mm256_broadcast_ss(b + (OFF_B) + 5);        \
+    l5 = _mm256_fmadd_ps(a0, bv, l5);                 \
+    h5 = _mm256_fmadd_ps(a1, bv, h5);                 \
+  }
+  int64_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    FACET_SGEMM_STEP16(0, 0)
+    FACET_SGEMM_STEP16(16, 6)
+    FACET_SGEMM_STEP16(32, 12)
+    FACET_SGEMM_STEP16(48, 18)
+    a += 64;
+    b += 24;
+  }
+  for (; k < kc; ++k) {
+    FACET_SGEMM_STEP16(0, 0)
+    a += 16;
+    b += 6;
+  }
+#undef FACET_SGEMM_STEP16
   const __m256 z = _mm256_setzero_ps();
-  store_row(e, c0, z, c, cols, row0);
-  if (rows > 1) store_row(e, c1, z, c + ldc, cols, row0 + 1);
-  if (rows > 2) store_row(e, c2, z, c + 2 * ldc, cols, row0 + 2);
-  if (rows > 3) store_row(e, c3, z, c + 3 * ldc, cols, row0 + 3);
-  if (rows > 4) store_row(e, c4, z, c + 4 * ldc, cols, row0 + 4);
-  if (rows > 5) store_row(e, c5, z, c + 5 * ldc, cols, row0 + 5);
+  __m256 x[8] = {l0, l1, l2, l3, l4, l5, z, z};
+  transpose_8x8(x);
+#pragma GCC unroll 8
+  for (int r = 0; r < 8; ++r)
+    if (r < rows) store_row(e, x[r], z, c + r * ldc, 6, row0 + r);
+  if (rows <= 8) return;
+  __m256 y[8] = {h0, h1, h2, h3, h4, h5, z, z};
+  transpose_8x8(y);
+#pragma GCC unroll 8
+  for (int r = 0; r < 8; ++r)
+    if (r + 8 < rows) store_row(e, y[r], z, c + (r + 8) * ldc, 6, row0 + 8 + r);
+}
+
+// Small-N tile: 16 rows (one 16-row A panel, two ymm loads per k) x W <= 6 columns of a 6-wide
+// B panel, each B value broadcast: 2 W accumulators. The sums are transposed to rows for the
+// epilogue.
+template <int W>
+__attribute__((noinline)) void tile_16xw(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
+               const Epilogue& e, int64_t row0) {
+  __m256 lo[8], hi[8];
+  #pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) lo[j] = hi[j] = _mm256_setzero_ps();
+  int64_t k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
+    #pragma GCC unroll 8
+    for (int j = 0; j < W; ++j) {
+      const __m256 bv = _mm256_broadcast_ss(b + j);
+      lo[j] = _mm256_fmadd_ps(a0, bv, lo[j]);
+      hi[j] = _mm256_fmadd_ps(a1, bv, hi[j]);
+    }
+    a0 = _mm256_loadu_ps(a + 16);
+    a1 = _mm256_loadu_ps(a + 24);
+    #pragma GCC unroll 8
+    for (int j = 0; j < W; ++j) {
+      const __m256 bv = _mm256_broadcast_ss(b + 6 + j);
+      lo[j] = _mm256_fmadd_ps(a0, bv, lo[j]);
+      hi[j] = _mm256_fmadd_ps(a1, bv, hi[j]);
+    }
+    a += 32;
+    b += 12;
+  }
+  if (k < kc) {
+    const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
+    #pragma GCC unroll 8
+    for (int j = 0; j < W; ++j) {
+      const __m256 bv = _mm256_broadcast_ss(b + j);
+      lo[j] = _mm256_fmadd_ps(a0, bv, lo[j]);
+      hi[j] = _mm256_fmadd_ps(a1, bv, hi[j]);
+    }
+  }
+  const __m256 z = _mm256_setzero_ps();
+  transpose_8x8(lo);
+  #pragma GCC unroll 8
+  for (int r = 0; r < 8; ++r)
+    if (r < rows) store_row(e, lo[r], z, c + r * ldc, W, row0 + r);
+  if (rows <= 8) return;
+  transpose_8x8(hi);
+  #pragma GCC unroll 8
+  for (int r = 0; r < 8; ++r)
+    if (r + 8 < rows) store_row(e, hi[r], z, c + (r + 8) * ldc, W, row0 + 8 + r);
 }
 
 // Dense row-major B block into 16-wide panels (the hot packing path of 1x1 convolutions).
@@ -324,35 +462,40 @@ void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end
   }
 }
 
-}  // namespace
-
-void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
-                         int64_t n_end, float* workspace) {
-  if (m_begin >= m_end || n_begin >= n_end) return;
-  Epilogue e;
-  e.bias = p.bias;
-  e.kind = p.act.kind;
-  e.alpha = _mm256_set1_ps(p.act.alpha);
-  e.beta = _mm256_set1_ps(p.act.beta);
-  e.slope = p.act.slope;
-  if (p.k == 0) {
-    // No products: C = act(C or 0 + bias).
-    for (int64_t i = m_begin; i < m_end; ++i) {
-      float* c = p.c + i * p.ldc;
-      for (int64_t j = n_begin; j < n_end; ++j) {
-        float v = (p.accumulate ? c[j] : 0.f) + (p.bias ? p.bias[i] : 0.f);
-        c[j] = activation_ref(p.act, v, i);
-      }
+// Epilogue constants of p; returns false (after finishing C) when K == 0 or the range is empty.
+bool setup(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end,
+           Epilogue* e) {
+  if (m_begin >= m_end || n_begin >= n_end) return false;
+  e->bias = p.bias;
+  e->kind = p.act.kind;
+  e->alpha = _mm256_set1_ps(p.act.alpha);
+  e->beta = _mm256_set1_ps(p.act.beta);
+  e->slope = p.act.slope;
+  if (p.k != 0) return true;
+  // No products: C = act(C or 0 + bias).
+  for (int64_t i = m_begin; i < m_end; ++i) {
+    float* c = p.c + i * p.ldc;
+    for (int64_t j = n_begin; j < n_end; ++j) {
+      const float v = (p.accumulate ? c[j] : 0.f) + (p.bias ? p.bias[i] : 0.f);
+      c[j] = activation_ref(p.act, v, i);
     }
-    return;
   }
+  return false;
+}
+
+// K blocks of at most kc_max, near-equal.
+int64_t k_block_of(int64_t k, int64_t kc_max) {
+  const int64_t blocks = (k + kc_max - 1) / kc_max;
+  return (k + blocks - 1) / blocks;
+}
+
+// The 6 x 16 register-tile driver over A panels of MR rows (6, or 16 taken as 6 + 6 + 4 row
+// slices) and 16-wide B panels.
+template <int64_t MR>
+void drive_6x16(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                int64_t n_end, float* workspace, Epilogue& e, int64_t k_block) {
   const bool packed_direct =
       p.b.kind == SgemmBKind::kPacked && p.b.panel_nr == kNr && n_begin % kNr == 0;
-  if (m_end - m_begin == 1 && (p.b.kind == SgemmBKind::kDense || packed_direct)) {
-    gemv_avx2(p, m_begin, n_begin, n_end);
-    return;
-  }
-  const int64_t k_block = sgemm_kc(p.k);
   // Near-equal N blocks of at most sgemm_nc columns (multiples of kNr).
   const int64_t nc_max = sgemm_nc(k_block, kNr);
   const int64_t n_blocks = (n_end - n_begin + nc_max - 1) / nc_max;
@@ -377,17 +520,96 @@ void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, i
       }
       e.load_c = k0 > 0 || p.accumulate != 0;
       e.last = k0 + kc >= p.k;
-      for (int64_t i0 = m_begin; i0 < m_end; i0 += kMr) {
-        const int64_t rows = m_end - i0 < kMr ? m_end - i0 : kMr;
-        const float* a = p.packed_a + (i0 / kMr) * kMr * p.k + k0 * kMr;
+      for (int64_t i0 = m_begin; i0 < m_end; i0 += MR) {
+        const float* a_panel = p.packed_a + (i0 / MR) * MR * p.k + k0 * MR;
         float* c_row = p.c + i0 * p.ldc + n0;
         const float* b = bp;
         for (int64_t j = 0; j < nc; j += kNr, b += b_stride) {
           const int64_t cols = nc - j < kNr ? nc - j : kNr;
-          if (cols > 8) {
-            tile_6x16(kc, a, b, c_row + j, p.ldc, rows, cols, e, i0);
-          } else {
-            tile_6x8(kc, a, b, c_row + j, p.ldc, rows, cols, e, i0);
+          for (int64_t s = 0; s < MR && i0 + s < m_end; s += 6) {
+            const int64_t rows = m_end - i0 - s < 6 ? m_end - i0 - s : 6;
+            const float* a = a_panel + s;
+            float* cc = c_row + s * p.ldc + j;
+            if (MR - s >= 6) {
+              if (cols > 8) {
+                tile_6x16<MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+              } else {
+                tile_small<6, 1, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+              }
+            } else if (cols > 8) {
+              tile_small<4, 2, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+            } else {
+              tile_small<4, 1, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+bool small_n(int64_t m, int64_t n, int64_t k) {
+  if (k < 32) return false;  // the transposing epilogue would dominate
+  // Columns the 16-wide tiles compute for n (a tail of <= 8 takes the 6 x 8 tile); their row
+  // slices (6 + 6 + 4) skip rows past M.
+  const int64_t rem = n % kNr;
+  const int64_t wide = n - rem + (rem == 0 ? 0 : rem <= 8 ? 8 : kNr);
+  // The 16 x W tiles compute every column but all 16 rows of a panel, and spend ~4% in the
+  // transpose: take them when m / m16 * 0.96 > n / wide.
+  const int64_t m16 = (m + 15) / 16 * 16;
+  return m * 96 * wide > n * 100 * m16;
+}
+
+}  // namespace
+
+void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                         int64_t n_end, float* workspace) {
+  Epilogue e;
+  if (!setup(p, m_begin, m_end, n_begin, n_end, &e)) return;
+  const bool packed_direct =
+      p.b.kind == SgemmBKind::kPacked && p.b.panel_nr == kNr && n_begin % kNr == 0;
+  if (m_end - m_begin == 1 && (p.b.kind == SgemmBKind::kDense || packed_direct)) {
+    gemv_avx2(p, m_begin, n_begin, n_end);
+    return;
+  }
+  drive_6x16<kMr>(p, m_begin, m_end, n_begin, n_end, workspace, e, sgemm_kc(p.k));
+}
+
+void sgemm_f32_16x6_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                         int64_t n_end, float* workspace) {
+  Epilogue e;
+  if (!setup(p, m_begin, m_end, n_begin, n_end, &e)) return;
+  constexpr int64_t kPanel = 16;
+  // K blocks of <= 256: a 16-row A panel slice (<= 16 KB) stays in L1.
+  const int64_t k_block = k_block_of(p.k, 256);
+  if (!small_n(m_end - m_begin, n_end - n_begin, p.k)) {
+    drive_6x16<kPanel>(p, m_begin, m_end, n_begin, n_end, workspace, e, sgemm_kc(p.k));
+    return;
+  }
+  constexpr int64_t kW = 6;
+  const int64_t nc_max = sgemm_nc(k_block, kW);
+  const int64_t n_blocks = (n_end - n_begin + nc_max - 1) / nc_max;
+  const int64_t nc_step = ((n_end - n_begin + n_blocks - 1) / n_blocks + kW - 1) / kW * kW;
+  for (int64_t n0 = n_begin; n0 < n_end; n0 += nc_step) {
+    const int64_t nc = n_end - n0 < nc_step ? n_end - n0 : nc_step;
+    for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+      const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+      sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kW, workspace);
+      e.load_c = k0 > 0 || p.accumulate != 0;
+      e.last = k0 + kc >= p.k;
+      for (int64_t i0 = m_begin; i0 < m_end; i0 += kPanel) {
+        const int64_t rows = m_end - i0 < kPanel ? m_end - i0 : kPanel;
+        const float* a = p.packed_a + (i0 / kPanel) * kPanel * p.k + k0 * kPanel;
+        float* c_row = p.c + i0 * p.ldc + n0;
+        const float* b = workspace;
+        for (int64_t j = 0; j < nc; j += kW, b += kc * kW) {
+          switch (nc - j < kW ? nc - j : kW) {
+            case 1: tile_16xw<1>(kc, a, b, c_row + j, p.ldc, rows, e, i0); break;
+            case 2: tile_16xw<2>(kc, a, b, c_row + j, p.ldc, rows, e, i0); break;
+            case 3: tile_16xw<3>(kc, a, b, c_row + j, p.ldc, rows, e, i0); break;
+            case 4: tile_16xw<4>(kc, a, b, c_row + j, p.ldc, rows, e, i0); break;
+            case 5: tile_16xw<5>(kc, a, b, c_row + j, p.ldc, rows, e, i0); break;
+            default: tile_16x6(kc, a, b, c_row + j, p.ldc, rows, e, i0); break;
           }
         }
       }

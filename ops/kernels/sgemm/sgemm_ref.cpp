@@ -274,4 +274,12 @@ SgemmKernel sgemm_kernel(Isa isa) {
   return SgemmKernel{sgemm_f32_ref, 8, 1, "sgemm_f32_ref"};
 }
 
+SgemmKernel sgemm_conv_kernel(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2))
+    return SgemmKernel{sgemm_f32_16x6_avx2, 16, 6, "sgemm_f32_16x6_avx2"};
+#endif
+  return sgemm_kernel(isa);
+}
+
 }  // namespace facet::ops
