@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/cpu.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "ops/registry.h"
@@ -60,6 +64,48 @@ inline std::string shared_dir() {
   return "";
 #endif
 }
+
+// The seed for a randomized test: $FACET_TEST_SEED when set, else the test's fixed default.
+inline uint32_t test_seed(uint32_t default_seed) {
+  const char* env = std::getenv("FACET_TEST_SEED");
+  return env != nullptr && *env != '\0' ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
+                                        : default_seed;
+}
+
+// n floats whose last element sits right before a PROT_NONE page, so a kernel reading or
+// writing one float past the end faults.
+class GuardedFloats {
+ public:
+  explicit GuardedFloats(size_t n) : n_(n) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t bytes = (n * sizeof(float) + page - 1) / page * page;
+    total_ = bytes + page;
+    void* m = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) std::abort();
+    base_ = static_cast<char*>(m);
+    mprotect(base_ + bytes, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + bytes) - n;
+  }
+  ~GuardedFloats() { munmap(base_, total_); }
+  GuardedFloats(const GuardedFloats&) = delete;
+  GuardedFloats& operator=(const GuardedFloats&) = delete;
+  float* data() { return data_; }
+  size_t size() const { return n_; }
+  float& operator[](size_t i) { return data_[i]; }
+
+ private:
+  size_t n_, total_;
+  char* base_;
+  float* data_;
+};
+
+// Caps the kernel choice to `isa` for the scope's lifetime.
+struct IsaOverride {
+  explicit IsaOverride(Isa isa) { set_isa_override(isa); }
+  ~IsaOverride() { clear_isa_override(); }
+  IsaOverride(const IsaOverride&) = delete;
+  IsaOverride& operator=(const IsaOverride&) = delete;
+};
 
 // The shared models folder (shared_dir() + "/models"), or "" when there is no shared data.
 inline std::string models_dir() {

@@ -19,39 +19,14 @@
 #include "engine/cpu.h"
 #include "ops/kernels/conv/conv.h"
 #include "ops/kernels/conv/convdirect.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
 
-uint32_t seed_value() {
-  const char* env = std::getenv("FACET_TEST_SEED");
-  return env != nullptr && *env != '\0' ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
-                                        : 20240611u;
-}
+uint32_t seed_value() { return test::test_seed(20240611u); }
 
-// n floats whose last element sits right before a PROT_NONE page.
-class GuardedFloats {
- public:
-  explicit GuardedFloats(size_t n) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t bytes = (n * sizeof(float) + page - 1) / page * page;
-    total_ = bytes + page;
-    void* m = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) std::abort();
-    base_ = static_cast<char*>(m);
-    mprotect(base_ + bytes, page, PROT_NONE);
-    data_ = reinterpret_cast<float*>(base_ + bytes) - n;
-  }
-  ~GuardedFloats() { munmap(base_, total_); }
-  GuardedFloats(const GuardedFloats&) = delete;
-  GuardedFloats& operator=(const GuardedFloats&) = delete;
-  float* data() { return data_; }
-
- private:
-  size_t total_;
-  char* base_;
-  float* data_;
-};
+using test::GuardedFloats;
 
 int64_t rnd(std::mt19937& rng, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);

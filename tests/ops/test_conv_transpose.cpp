@@ -21,19 +21,14 @@
 #include "engine/thread_pool.h"
 #include "ops/kernels/conv/conv.h"
 #include "ops/registry.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
 
-uint32_t seed_value() {
-  const char* env = std::getenv("FACET_TEST_SEED");
-  return env && *env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 20261201u;
-}
+uint32_t seed_value() { return test::test_seed(20261201u); }
 
-struct IsaScope {
-  explicit IsaScope(Isa isa) { set_isa_override(isa); }
-  ~IsaScope() { clear_isa_override(); }
-};
+using IsaScope = test::IsaOverride;
 
 struct Case {
   int64_t n, c, m, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, oph, opw, group;

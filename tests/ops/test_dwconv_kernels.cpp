@@ -18,40 +18,14 @@
 
 #include "engine/cpu.h"
 #include "ops/kernels/dwconv/dwconv.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
 
-uint32_t dw_seed() {
-  const char* env = std::getenv("FACET_TEST_SEED");
-  return env != nullptr && *env != '\0' ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
-                                        : 7031u;
-}
+uint32_t dw_seed() { return test::test_seed(7031u); }
 
-// n floats ending right before a PROT_NONE page.
-class GuardedFloats {
- public:
-  explicit GuardedFloats(size_t n) : n_(n) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t bytes = (n * sizeof(float) + page - 1) / page * page;
-    total_ = bytes + page;
-    void* m = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) std::abort();
-    base_ = static_cast<char*>(m);
-    mprotect(base_ + bytes, page, PROT_NONE);
-    data_ = reinterpret_cast<float*>(base_ + bytes) - n;
-  }
-  ~GuardedFloats() { munmap(base_, total_); }
-  GuardedFloats(const GuardedFloats&) = delete;
-  GuardedFloats& operator=(const GuardedFloats&) = delete;
-  float* data() { return data_; }
-  size_t size() const { return n_; }
-
- private:
-  size_t n_, total_;
-  char* base_;
-  float* data_;
-};
+using test::GuardedFloats;
 
 void fill_uniform(std::mt19937& rng, float* p, size_t n, float lo, float hi) {
   std::uniform_real_distribution<float> d(lo, hi);

@@ -26,6 +26,7 @@
 #include "ops/kernels/conv/conv.h"
 #include "ops/kernels/sgemm/sgemm.h"
 #include "ops/registry.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
@@ -33,10 +34,7 @@ namespace {
 using ops::Activation;
 using ops::ActKind;
 
-uint32_t base_seed() {
-  const char* env = std::getenv("FACET_TEST_SEED");
-  return env && *env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 20240611u;
-}
+uint32_t base_seed() { return test::test_seed(20240611u); }
 
 std::vector<float> random_vec(int64_t n, std::mt19937& rng, float lo = -1.2f, float hi = 1.2f) {
   std::uniform_real_distribution<float> dist(lo, hi);
@@ -45,10 +43,7 @@ std::vector<float> random_vec(int64_t n, std::mt19937& rng, float lo = -1.2f, fl
   return v;
 }
 
-struct IsaGuard {
-  explicit IsaGuard(Isa isa) { set_isa_override(isa); }
-  ~IsaGuard() { clear_isa_override(); }
-};
+using IsaGuard = test::IsaOverride;
 
 std::vector<Isa> optimized_isas() { return {Isa::kAvx2, Isa::kNeon}; }
 

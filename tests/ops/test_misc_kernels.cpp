@@ -17,40 +17,14 @@
 #include "ops/kernels/norm/norm.h"
 #include "ops/kernels/pool/pool.h"
 #include "ops/kernels/resize/resize.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
 
-uint32_t seed_base() {
-  const char* env = std::getenv("FACET_TEST_SEED");
-  return env != nullptr && *env != '\0' ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
-                                        : 777u;
-}
+uint32_t seed_base() { return test::test_seed(777u); }
 
-// n floats ending right before an inaccessible page, so any overread faults.
-class Fenced {
- public:
-  explicit Fenced(size_t n) : n_(n) {
-    page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t body = (n * sizeof(float) + page_ - 1) / page_ * page_;
-    total_ = body + page_;
-    void* m = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) std::abort();
-    mem_ = static_cast<char*>(m);
-    mprotect(mem_ + body, page_, PROT_NONE);
-    p_ = reinterpret_cast<float*>(mem_ + body) - n;
-  }
-  ~Fenced() { munmap(mem_, total_); }
-  Fenced(const Fenced&) = delete;
-  Fenced& operator=(const Fenced&) = delete;
-  float* data() { return p_; }
-  size_t size() const { return n_; }
-
- private:
-  size_t n_, page_, total_;
-  char* mem_;
-  float* p_;
-};
+using Fenced = test::GuardedFloats;
 
 int64_t uniform_int(std::mt19937& g, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(g);

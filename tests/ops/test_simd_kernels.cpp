@@ -26,41 +26,14 @@
 #include "ops/kernels/pool/pool.h"
 #include "ops/kernels/resize/resize.h"
 #include "ops/kernels/transpose/transpose.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
 
-uint32_t base_seed() {
-  const char* env = std::getenv("FACET_TEST_SEED");
-  return env != nullptr && *env != '\0' ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10))
-                                        : 20240611u;
-}
+uint32_t base_seed() { return test::test_seed(20240611u); }
 
-// n floats whose last element sits right before a PROT_NONE page.
-class GuardBuf {
- public:
-  explicit GuardBuf(size_t n) : n_(n) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t bytes = (n * sizeof(float) + page - 1) / page * page;
-    total_ = bytes + page;
-    void* m = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) std::abort();
-    base_ = static_cast<char*>(m);
-    mprotect(base_ + bytes, page, PROT_NONE);
-    data_ = reinterpret_cast<float*>(base_ + bytes) - n;
-  }
-  ~GuardBuf() { munmap(base_, total_); }
-  GuardBuf(const GuardBuf&) = delete;
-  GuardBuf& operator=(const GuardBuf&) = delete;
-  float* data() { return data_; }
-  size_t size() const { return n_; }
-  float& operator[](size_t i) { return data_[i]; }
-
- private:
-  size_t n_, total_;
-  char* base_;
-  float* data_;
-};
+using GuardBuf = test::GuardedFloats;
 
 void fill(std::mt19937& rng, float* p, size_t n, float lo = -1.2f, float hi = 1.2f) {
   std::uniform_real_distribution<float> d(lo, hi);
