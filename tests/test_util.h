@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
@@ -19,6 +20,7 @@
 #include "engine/cpu.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
+#include "ops/kernels/dwconv/dwconv.h"
 #include "ops/registry.h"
 
 namespace facet::test {
@@ -106,6 +108,21 @@ struct IsaOverride {
   IsaOverride(const IsaOverride&) = delete;
   IsaOverride& operator=(const IsaOverride&) = delete;
 };
+
+// One line naming every field of a depthwise problem, for failure messages.
+inline std::string dw_desc(const ops::DwConvParams& p) {
+  char b[256];
+  std::snprintf(b, sizeof b,
+                "N%lld C%lld in %lldx%lld out %lldx%lld k %lldx%lld s %lldx%lld d %lldx%lld pad "
+                "t%lld l%lld b%lld r%lld act %d",
+                (long long)p.batch, (long long)p.channels, (long long)p.in_h, (long long)p.in_w,
+                (long long)p.out_h, (long long)p.out_w, (long long)p.kernel_h,
+                (long long)p.kernel_w, (long long)p.stride_h, (long long)p.stride_w,
+                (long long)p.dilation_h, (long long)p.dilation_w, (long long)p.pad_top,
+                (long long)p.pad_left, (long long)p.pad_bottom, (long long)p.pad_right,
+                static_cast<int>(p.act.kind));
+  return b;
+}
 
 // The shared models folder (shared_dir() + "/models"), or "" when there is no shared data.
 inline std::string models_dir() {

@@ -36,19 +36,6 @@ int64_t rnd(std::mt19937& rng, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
 }
 
-std::string describe(const ops::DwConvParams& p) {
-  char b[256];
-  std::snprintf(b, sizeof b,
-                "N%lld C%lld in %lldx%lld out %lldx%lld k %lldx%lld s %lldx%lld d %lldx%lld "
-                "pad t%lld l%lld b%lld r%lld act %d",
-                (long long)p.batch, (long long)p.channels, (long long)p.in_h, (long long)p.in_w,
-                (long long)p.out_h, (long long)p.out_w, (long long)p.kernel_h,
-                (long long)p.kernel_w, (long long)p.stride_h, (long long)p.stride_w,
-                (long long)p.dilation_h, (long long)p.dilation_w, (long long)p.pad_top,
-                (long long)p.pad_left, (long long)p.pad_bottom, (long long)p.pad_right,
-                static_cast<int>(p.act.kind));
-  return b;
-}
 
 ops::DwActivation act_for(int kind) {
   ops::DwActivation a{static_cast<ops::DwActKind>(kind), 0.0f, 0.0f, nullptr};
@@ -97,7 +84,7 @@ bool check_case(Isa isa, ops::DwConvParams p, std::mt19937& rng, uint32_t seed, 
     for (size_t i = 0; i < out_n; ++i) {
       const float r = ref.data()[i], o = out.data()[i];
       if (!(std::fabs(o - r) <= atol + rtol * std::fabs(r))) {
-        ADD_FAILURE() << describe(p) << (f == 0 ? " selected" : " general") << " seed " << seed
+        ADD_FAILURE() << test::dw_desc(p) << (f == 0 ? " selected" : " general") << " seed " << seed
                       << ": index " << i << " got " << o << " ref " << r;
         return false;
       }

@@ -85,19 +85,7 @@ std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) {
 
 // ---------------------------------------------------------------------------------- dwconv
 
-std::string dw_desc(const ops::DwConvParams& p) {
-  char b[256];
-  std::snprintf(b, sizeof b,
-                "N%lld C%lld in %lldx%lld out %lldx%lld k %lldx%lld s %lldx%lld d %lldx%lld pad "
-                "t%lld l%lld b%lld r%lld act %d",
-                (long long)p.batch, (long long)p.channels, (long long)p.in_h, (long long)p.in_w,
-                (long long)p.out_h, (long long)p.out_w, (long long)p.kernel_h,
-                (long long)p.kernel_w, (long long)p.stride_h, (long long)p.stride_w,
-                (long long)p.dilation_h, (long long)p.dilation_w, (long long)p.pad_top,
-                (long long)p.pad_left, (long long)p.pad_bottom, (long long)p.pad_right,
-                static_cast<int>(p.act.kind));
-  return b;
-}
+using test::dw_desc;
 
 void run_dw_case(Isa isa, ops::DwConvParams p, std::mt19937& rng, uint32_t seed, bool with_bias) {
   auto out_dim = [](int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
