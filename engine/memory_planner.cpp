@@ -3,21 +3,21 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "engine/status.h"
 #include "engine/tensor.h"
 
 namespace facet {
 
-MemoryPlan plan_memory(const std::vector<BufferRequest>& requests) {
-  const size_t n = requests.size();
+namespace {
+
+// Greedy placement in the given order: each request goes into the best-fitting gap among the
+// already placed requests alive at the same time, or above them all.
+MemoryPlan place_in_order(const std::vector<BufferRequest>& requests,
+                          const std::vector<size_t>& order) {
   MemoryPlan plan;
-  plan.offsets.assign(n, 0);
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return requests[a].bytes > requests[b].bytes;
-  });
+  plan.offsets.assign(requests.size(), 0);
   auto aligned = [](size_t b) { return (b + kAlignment - 1) / kAlignment * kAlignment; };
   std::vector<size_t> placed;
   struct Span {
@@ -58,6 +58,39 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests) {
     placed.push_back(idx);
   }
   return plan;
+}
+
+}  // namespace
+
+MemoryPlan plan_memory(const std::vector<BufferRequest>& requests) {
+  const size_t n = requests.size();
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  // Largest first (the usual heuristic) is not always best: a chain where big and small
+  // tensors alternate packs tighter in execution order. Try both, plus largest lifetime x size
+  // first, and keep the smallest arena (ties: the earlier heuristic).
+  std::vector<size_t> by_size = order;
+  std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
+    return requests[a].bytes > requests[b].bytes;
+  });
+  std::vector<size_t> by_start = order;
+  std::stable_sort(by_start.begin(), by_start.end(), [&](size_t a, size_t b) {
+    if (requests[a].first != requests[b].first) return requests[a].first < requests[b].first;
+    return requests[a].bytes > requests[b].bytes;
+  });
+  std::vector<size_t> by_area = order;
+  auto area = [&](size_t i) {
+    const BufferRequest& r = requests[i];
+    return static_cast<double>(r.bytes) * static_cast<double>(r.last - r.first + 1);
+  };
+  std::stable_sort(by_area.begin(), by_area.end(),
+                   [&](size_t a, size_t b) { return area(a) > area(b); });
+  MemoryPlan best = place_in_order(requests, by_size);
+  for (const std::vector<size_t>* o : {&by_start, &by_area}) {
+    MemoryPlan p = place_in_order(requests, *o);
+    if (p.total_bytes < best.total_bytes) best = std::move(p);
+  }
+  return best;
 }
 
 }  // namespace facet

@@ -1,10 +1,11 @@
 // Liveness-based placement of buffers in one arena.
 //
 // Each request lives from step `first` to step `last` (inclusive). Two requests whose lifetimes
-// intersect never overlap in memory; others may share bytes. Largest requests are placed first,
+// intersect never overlap in memory; others may share bytes. Requests are placed one at a time,
 // each into the best-fitting gap among the already placed requests that are alive at the same
-// time (XNNPACK's memory planner and ggml-alloc work the same way). Offsets are multiples of
-// kAlignment.
+// time (XNNPACK's memory planner and ggml-alloc work the same way), in three orders: largest
+// first, by first use, and by bytes x lifetime; the smallest arena wins. Offsets are multiples
+// of kAlignment.
 #pragma once
 
 #include <cstddef>

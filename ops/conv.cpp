@@ -247,6 +247,15 @@ class ConvOp final : public Op, public ActivationFusable {
     });
   }
 
+  void settings(ConvSettings* out) const {
+    out->attrs = attrs_;
+    out->group = group_;
+    out->act_kind = act_.kind;
+    out->act_alpha = act_.alpha;
+    out->act_beta = act_.beta;
+    out->slope = slope_;
+  }
+
   int64_t macs(const std::vector<ValueInfo>& inputs,
                const std::vector<ValueInfo>& outputs) const override {
     if (inputs.size() < 2 || outputs.empty()) return 0;
@@ -449,5 +458,12 @@ class ConvOp final : public Op, public ActivationFusable {
 }  // namespace
 
 std::unique_ptr<Op> make_conv(const NodeDef& def) { return std::make_unique<ConvOp>(def); }
+
+bool conv_settings(const Op& op, ConvSettings* out) {
+  const auto* conv = dynamic_cast<const ConvOp*>(&op);
+  if (conv == nullptr) return false;
+  conv->settings(out);
+  return true;
+}
 
 }  // namespace facet::ops

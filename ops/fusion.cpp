@@ -7,6 +7,8 @@
 
 #include "engine/status.h"
 #include "ops/batch_norm.h"
+#include "ops/conv.h"
+#include "ops/conv_pw_dw.h"
 
 namespace facet::ops {
 namespace {
@@ -37,6 +39,7 @@ class Fuser {
       if (is_op(g_.nodes[i], "BatchNormalization")) try_fold_bn(static_cast<int>(i));
     }
     for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_activation(static_cast<int>(i));
+    for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_pointwise_depthwise(static_cast<int>(i));
     int removed = 0;
     std::vector<Node> kept;
     kept.reserve(g_.nodes.size());
@@ -341,6 +344,35 @@ class Fuser {
     }
     if (!fusable->set_norm_activation(kind, alpha, slope, data_rank)) return;
     splice(pi, ai);
+  }
+
+  // A depthwise Conv whose input comes only from a pointwise Conv (both with their activations
+  // already fused): the pointwise node becomes one ConvPwDw op (see conv_pw_dw.h) with inputs
+  // [X, Wpw, Bpw, Wdw, Bdw] and the depthwise output; the depthwise node is removed.
+  void try_fuse_pointwise_depthwise(int di) {
+    if (removed_[static_cast<size_t>(di)]) return;
+    const Node& dw = g_.nodes[static_cast<size_t>(di)];
+    if (!is_op(dw, "Conv") || !single_output(dw) || dw.inputs.size() < 2 || dw.inputs.size() > 3)
+      return;
+    const int pi = sole_producer(dw.inputs[0]);
+    if (pi < 0) return;
+    Node& pw = g_.nodes[static_cast<size_t>(pi)];
+    if (!is_op(pw, "Conv") || pw.inputs.size() < 2 || pw.inputs.size() > 3) return;
+    ConvSettings ps, ds;
+    if (!conv_settings(*pw.op, &ps) || !conv_settings(*dw.op, &ds)) return;
+    Tensor wp, wd;
+    if (!constant(pw.inputs[1], &wp) || !constant(dw.inputs[1], &wd)) return;
+    if (wp.dtype() != DType::kF32 || wd.dtype() != DType::kF32) return;
+    if (!conv_pw_dw_fusable(ps, wp.shape(), ds, wd.shape())) return;
+    const int mid = pw.outputs[0];
+    pw.inputs = {pw.inputs[0], pw.inputs[1], pw.inputs.size() > 2 ? pw.inputs[2] : -1,
+                 dw.inputs[1], dw.inputs.size() > 2 ? dw.inputs[2] : -1};
+    pw.outputs[0] = dw.outputs[0];
+    pw.name = pw.name + "+" + dw.name;
+    pw.op = make_conv_pw_dw(ps, ds);
+    consumers_[static_cast<size_t>(mid)] = 0;
+    producer_[static_cast<size_t>(dw.outputs[0])] = pi;
+    removed_[static_cast<size_t>(di)] = true;
   }
 
   Graph& g_;

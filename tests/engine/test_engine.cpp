@@ -95,6 +95,24 @@ TEST(MemoryPlanner, DisjointLifetimesShareMemory) {
   }
 }
 
+// MobileNetV1-224's opening chain after pointwise+depthwise fusion (bytes, steps): conv0 out,
+// dw1 out, fused out + its scratch, the next fused out. Largest-first places the 0.8 MB
+// output above both 1.6 MB buffers (4.0 MB); execution order reaches the live peak, 3.2 MB.
+TEST(MemoryPlanner, PicksTheTighterOrderOnAlternatingChains) {
+  const size_t mb16 = 1605632, mb08 = 802816, scratch = 786432;
+  std::vector<BufferRequest> reqs = {
+      {mb16, 0, 1}, {mb16, 1, 2}, {mb08, 2, 3}, {scratch, 2, 2}, {mb16, 3, 4}};
+  MemoryPlan p = plan_memory(reqs);
+  EXPECT_EQ(p.total_bytes, 2 * mb16);
+  for (size_t i = 0; i < reqs.size(); ++i)
+    for (size_t j = i + 1; j < reqs.size(); ++j) {
+      bool live = !(reqs[i].last < reqs[j].first || reqs[j].last < reqs[i].first);
+      bool overlap = p.offsets[i] < p.offsets[j] + reqs[j].bytes &&
+                     p.offsets[j] < p.offsets[i] + reqs[i].bytes;
+      EXPECT_FALSE(live && overlap) << i << " vs " << j;
+    }
+}
+
 TEST(ThreadPool, CoversRangeExactlyOnce) {
   ThreadPool pool(4);
   for (int64_t n : {1, 2, 3, 7, 100, 1001}) {

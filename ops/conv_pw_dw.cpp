@@ -1,0 +1,297 @@
+#include "ops/conv_pw_dw.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "engine/cpu.h"
+#include "engine/status.h"
+#include "ops/gemm.h"
+#include "ops/kernels/dwconv/dwconv.h"
+#include "ops/kernels/sgemm/sgemm.h"
+
+namespace facet::ops {
+namespace {
+
+// Pairs whose pointwise output is larger than this run in bands (below it, one band: the
+// intermediate is small enough to stay in L2/L3 anyway and a single GEMM keeps N large).
+constexpr int64_t kBandAboveBytes = int64_t{1} << 20;
+// Target size of one band of pointwise rows (about half the L2 of the cores we measure on).
+constexpr int64_t kBandBytes = int64_t{256} << 10;
+
+bool all_equal(const std::vector<int64_t>& v, int64_t x) {
+  for (int64_t e : v)
+    if (e != x) return false;
+  return true;
+}
+
+Activation activation_of(const ConvSettings& s) {
+  return Activation{s.act_kind, s.act_alpha, s.act_beta, s.slope.empty() ? nullptr : s.slope.data()};
+}
+
+// Geometry resolved at infer/run time from the shapes.
+struct PwDwGeometry {
+  int64_t batch, cin, cmid, h, w, oh, ow;
+  int64_t kh, kw, sh, sw, dh, dw, pad_top, pad_left;
+  int64_t band;      // depthwise output rows per band
+  int64_t row_cap;   // pointwise rows the band buffer holds per channel
+};
+
+class ConvPwDwOp final : public Op {
+ public:
+  ConvPwDwOp(const ConvSettings& pw, const ConvSettings& dw) : pw_(pw), dw_(dw) {
+    kernel_ = sgemm_kernel(active_isa());
+  }
+
+  void prepare(const std::vector<const Tensor*>& constant_inputs) override {
+    kernel_ = sgemm_kernel(active_isa());
+    if (constant_inputs.size() < 2 || constant_inputs[1] == nullptr) return;
+    const Tensor& w = *constant_inputs[1];
+    if (w.dtype() != DType::kF32 || w.rank() != 4) return;
+    const int64_t m = w.dim(0), k = w.dim(1);
+    packed_.assign(static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, m, k)), 0.f);
+    sgemm_pack_a_f32(kernel_.mr, false, m, k, 1.f, w.data<float>(), k, packed_.data());
+    packed_shape_ = w.shape();
+  }
+
+  bool releases_constant_input(int index) const override {
+    return index == 1 && !packed_.empty();
+  }
+
+  void infer(InferContext& ctx) const override {
+    const PwDwGeometry g = geometry(ctx);
+    ctx.set_output(0, DType::kF32, {g.batch, g.cmid, g.oh, g.ow});
+    size_t bytes = sgemm_workspace_bytes() +
+                   static_cast<size_t>(g.cmid * g.row_cap * g.w) * sizeof(float);
+    if (!packed_for(ctx.in_shape(1)))
+      bytes += static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, g.cmid, g.cin)) *
+               sizeof(float);
+    ctx.set_scratch_bytes(bytes);
+  }
+
+  void run(const RunContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& w_pw = ctx.input(1);
+    const Tensor& w_dw = ctx.input(3);
+    const PwDwGeometry g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape());
+    float* workspace = static_cast<float*>(ctx.scratch());
+    float* band_buf = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    const float* packed = packed_.data();
+    if (!packed_for(w_pw.shape())) {
+      float* p = band_buf + g.cmid * g.row_cap * g.w;
+      sgemm_pack_a_f32(kernel_.mr, false, g.cmid, g.cin, 1.f, w_pw.data<float>(), g.cin, p);
+      packed = p;
+    }
+
+    struct Job {
+      SgemmParams gemm;
+      DwConvParams dw;
+      DwConvF32Fn dw_fn;
+      const float* dw_w;
+      const float* dw_b;
+      const float* dw_slope;
+      const float* band;
+      float* y;  // output rows of this band, channel 0
+      int64_t plane_stride;  // band buffer floats per channel
+      int64_t out_plane;     // OH * OW
+      int64_t taps;
+    } job;
+    job.gemm.m = g.cmid;
+    job.gemm.k = g.cin;
+    job.gemm.packed_a = packed;
+    job.gemm.a_mr = kernel_.mr;
+    job.gemm.b = SgemmB{};
+    job.gemm.b.kind = SgemmBKind::kDense;
+    job.gemm.b.ld = g.h * g.w;
+    job.gemm.ldc = g.row_cap * g.w;
+    job.gemm.bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    job.gemm.accumulate = 0;
+    job.gemm.act = activation_of(pw_);
+
+    DwConvParams& d = job.dw;
+    d.batch = 1;
+    d.channels = 1;
+    d.in_w = g.w;
+    d.out_w = g.ow;
+    d.kernel_h = g.kh;
+    d.kernel_w = g.kw;
+    d.stride_h = g.sh;
+    d.stride_w = g.sw;
+    d.dilation_h = g.dh;
+    d.dilation_w = g.dw;
+    d.pad_left = g.pad_left;
+    d.pad_right = std::max<int64_t>(0, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w - g.pad_left);
+    d.act = DwActivation{static_cast<DwActKind>(static_cast<int>(dw_.act_kind)), dw_.act_alpha,
+                         dw_.act_beta, nullptr};
+    job.dw_w = w_dw.data<float>();
+    job.dw_b = ctx.has_input(4) ? ctx.input(4).data<float>() : nullptr;
+    job.dw_slope = dw_.slope.empty() ? nullptr : dw_.slope.data();
+    job.band = band_buf;
+    job.plane_stride = g.row_cap * g.w;
+    job.out_plane = g.oh * g.ow;
+    job.taps = g.kh * g.kw;
+    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+    const int64_t dw_grain = std::max<int64_t>(1, g.cmid / 64);
+
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const float* xn = x.data<float>() + n * g.cin * g.h * g.w;
+      float* yn = ctx.output(0).data<float>() + n * g.cmid * job.out_plane;
+      int64_t prev_lo = 0, prev_hi = 0;  // rows held by the band buffer
+      for (int64_t oy0 = 0; oy0 < g.oh; oy0 += g.band) {
+        const int64_t oy1 = std::min(g.oh, oy0 + g.band);
+        const int64_t lo = std::max<int64_t>(0, oy0 * g.sh - g.pad_top);
+        const int64_t hi = std::min(g.h, (oy1 - 1) * g.sh - g.pad_top + dk_h);
+        // Rows [lo, prev_hi) were computed for the previous band: move them to the top.
+        const int64_t carry = std::max<int64_t>(0, prev_hi - lo);
+        if (carry > 0 && lo != prev_lo) {
+          for (int64_t c = 0; c < g.cmid; ++c) {
+            float* base = band_buf + c * job.plane_stride;
+            std::memmove(base, base + (lo - prev_lo) * g.w,
+                         static_cast<size_t>(carry * g.w) * sizeof(float));
+          }
+        }
+        const int64_t first_new = lo + carry;
+        if (hi > first_new) {
+          job.gemm.n = (hi - first_new) * g.w;
+          job.gemm.b.data = xn + first_new * g.w;
+          job.gemm.c = band_buf + carry * g.w;
+          run_sgemm_problems(
+              ctx, kernel_, 1, g.cmid, job.gemm.n,
+              [](const void* context, int64_t, SgemmParams* out) {
+                *out = static_cast<const Job*>(context)->gemm;
+              },
+              &job, workspace);
+        }
+        prev_lo = lo;
+        prev_hi = hi;
+
+        d.in_h = hi - lo;
+        d.out_h = oy1 - oy0;
+        d.pad_top = lo - (oy0 * g.sh - g.pad_top);
+        d.pad_bottom =
+            std::max<int64_t>(0, (d.out_h - 1) * g.sh + dk_h - d.in_h - d.pad_top);
+        job.dw_fn = dwconv2d_f32_select(dwconv2d_kernels(active_isa()), d);
+        job.y = yn + oy0 * g.ow;
+        ctx.parallel_for(g.cmid, dw_grain, [&job](int64_t begin, int64_t end) {
+          DwConvParams p = job.dw;
+          for (int64_t c = begin; c < end; ++c) {
+            if (p.act.kind == DwActKind::kPRelu) p.act.slope = job.dw_slope + c;
+            job.dw_fn(p, job.band + c * job.plane_stride, job.dw_w + c * job.taps,
+                      job.dw_b ? job.dw_b + c : nullptr, job.y + c * job.out_plane, 0, 1);
+          }
+        });
+      }
+    }
+  }
+
+  int64_t macs(const std::vector<ValueInfo>& inputs,
+               const std::vector<ValueInfo>& outputs) const override {
+    if (inputs.size() < 4 || outputs.empty()) return 0;
+    const Shape& x = inputs[0].shape;
+    const Shape& y = outputs[0].shape;
+    const Shape& wdw = inputs[3].shape;
+    if (x.size() != 4 || y.size() != 4 || wdw.size() != 4) return 0;
+    return x[0] * y[1] * x[2] * x[3] * x[1] + shape_numel(y) * wdw[2] * wdw[3];
+  }
+
+ private:
+  bool packed_for(const Shape& w) const { return !packed_.empty() && packed_shape_ == w; }
+
+  PwDwGeometry geometry(const InferContext& ctx) const {
+    check_f32_input(ctx, 0, "X");
+    check_f32_input(ctx, 1, "W");
+    check_f32_input(ctx, 3, "W (depthwise)");
+    const Shape& x = ctx.in_shape(0);
+    const Shape& wpw = ctx.in_shape(1);
+    const Shape& wdw = ctx.in_shape(3);
+    check_rank(x, 4, "X");
+    check_rank(wpw, 4, "W");
+    check_rank(wdw, 4, "W (depthwise)");
+    FACET_CHECK(wpw[1] == x[1] && wpw[2] == 1 && wpw[3] == 1, "W ", shape_str(wpw),
+                " does not fit X ", shape_str(x), " (expected [M, ", x[1], ", 1, 1])");
+    FACET_CHECK(wdw[0] == wpw[0] && wdw[1] == 1, "depthwise W ", shape_str(wdw),
+                " does not fit the ", wpw[0], " pointwise output channels");
+    for (int i : {2, 4}) {
+      if (!ctx.has_input(i)) continue;
+      check_f32_input(ctx, i, i == 2 ? "B" : "B (depthwise)");
+      const Shape& b = ctx.in_shape(i);
+      FACET_CHECK(b.size() == 1 && b[0] == wpw[0], "input ", i, " (bias) has shape ",
+                  shape_str(b), ", expected [", wpw[0], "]");
+    }
+    return geometry_from(x, wpw, wdw);
+  }
+
+  PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw) const {
+    PwDwGeometry g;
+    g.batch = x[0];
+    g.cin = x[1];
+    g.cmid = wpw[0];
+    g.h = x[2];
+    g.w = x[3];
+    AxisWindow win[2];
+    resolve_forward_windows(dw_.attrs, 2, x.data() + 2, wdw.data() + 2, false, win);
+    g.oh = win[0].out;
+    g.ow = win[1].out;
+    g.kh = win[0].kernel;
+    g.kw = win[1].kernel;
+    g.sh = win[0].stride;
+    g.sw = win[1].stride;
+    g.dh = win[0].dilation;
+    g.dw = win[1].dilation;
+    g.pad_top = win[0].pad_begin;
+    g.pad_left = win[1].pad_begin;
+    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+    const int64_t row_bytes = g.cmid * g.w * static_cast<int64_t>(sizeof(float));
+    g.band = g.oh;
+    if (row_bytes * g.h > kBandAboveBytes) {
+      const int64_t rows = std::max<int64_t>(1, kBandBytes / std::max<int64_t>(row_bytes, 1));
+      // Band of b output rows needs (b - 1) * stride + dk input rows.
+      g.band = std::clamp<int64_t>((rows - dk_h) / g.sh + 1, 1, g.oh);
+    }
+    g.row_cap = std::min(g.h, (g.band - 1) * g.sh + dk_h);
+    return g;
+  }
+
+  ConvSettings pw_, dw_;
+  SgemmKernel kernel_;
+  std::vector<float> packed_;
+  Shape packed_shape_;
+};
+
+}  // namespace
+
+bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSettings& dw,
+                        const Shape& w_dw) {
+  if (w_pw.size() != 4 || w_dw.size() != 4) return false;
+  if (pw.group != 1 || w_pw[2] != 1 || w_pw[3] != 1) return false;
+  // Any auto_pad: a 1x1 kernel with stride 1 pads nothing.
+  if (!all_equal(pw.attrs.strides, 1) || !all_equal(pw.attrs.dilations, 1) ||
+      !all_equal(pw.attrs.pads, 0))
+    return false;
+  if (!pw.attrs.kernel_shape.empty() && !all_equal(pw.attrs.kernel_shape, 1)) return false;
+  const int64_t c = w_pw[0];
+  if (dw.group != c || w_dw[0] != c || w_dw[1] != 1) return false;
+  if (dw.attrs.strides.size() > 2 || dw.attrs.dilations.size() > 2 || dw.attrs.pads.size() > 4)
+    return false;
+  if (!dw.attrs.kernel_shape.empty() &&
+      (dw.attrs.kernel_shape.size() != 2 || dw.attrs.kernel_shape[0] != w_dw[2] ||
+       dw.attrs.kernel_shape[1] != w_dw[3]))
+    return false;
+  if (dw.attrs.auto_pad == AutoPad::kNotSet && !dw.attrs.pads.empty()) {
+    if (dw.attrs.pads.size() != 4) return false;
+    for (int i = 0; i < 4; ++i) {
+      const int64_t axis = i % 2;
+      const int64_t dil = dw.attrs.dilations.empty() ? 1 : dw.attrs.dilations[static_cast<size_t>(axis)];
+      const int64_t extent = (w_dw[static_cast<size_t>(2 + axis)] - 1) * dil + 1;
+      if (dw.attrs.pads[static_cast<size_t>(i)] >= extent) return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<Op> make_conv_pw_dw(const ConvSettings& pw, const ConvSettings& dw) {
+  return std::make_unique<ConvPwDwOp>(pw, dw);
+}
+
+}  // namespace facet::ops

@@ -1,0 +1,249 @@
+// Fused pointwise + depthwise convolution (ops/conv_pw_dw.h, made by fuse_graph): the fused
+// graph against the same graph unfused and run by the scalar reference kernels
+// (FACET_ISA=ref: conv_f32_ref for both convs), over seeded geometries that cover one band and
+// many bands (carried rows, strides larger than the kernel, pads, dilation), every fused
+// activation, absent biases, batch > 1 and 1 or 3 threads; and the pairs fuse_graph must leave
+// alone.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/cpu.h"
+#include "engine/graph.h"
+#include "engine/session.h"
+#include "ops/fusion.h"
+#include "ops/registry.h"
+#include "test_util.h"
+
+namespace facet {
+namespace {
+
+struct Spec {
+  std::string type;
+  Attributes attrs;
+  std::vector<std::string> inputs, outputs;
+};
+
+std::shared_ptr<Graph> make_graph(const std::vector<Spec>& nodes,
+                                  const std::vector<std::pair<std::string, Tensor>>& inits,
+                                  const std::vector<std::string>& outputs, bool fuse,
+                                  int* removed) {
+  auto g = std::make_shared<Graph>();
+  g->source = "pwdw-test";
+  g->opsets[""] = 14;
+  g->inputs.push_back(g->add_value("x"));
+  for (const auto& kv : inits)
+    g->values[static_cast<size_t>(g->add_value(kv.first))].initializer = kv.second;
+  for (const Spec& s : nodes) {
+    Node n;
+    n.name = s.outputs[0] + "_node";
+    n.op_type = s.type;
+    n.opset = 14;
+    NodeDef def;
+    def.op_type = s.type;
+    def.opset = 14;
+    def.attrs = s.attrs;
+    for (const std::string& in : s.inputs) {
+      n.inputs.push_back(g->get_or_add_value(in));
+      def.input_present.push_back(true);
+    }
+    for (const std::string& out : s.outputs) n.outputs.push_back(g->get_or_add_value(out));
+    def.num_outputs = static_cast<int>(s.outputs.size());
+    n.op = ops::builtin_registry().create(def);
+    g->nodes.push_back(std::move(n));
+  }
+  for (const std::string& o : outputs) g->outputs.push_back(g->find_value(o));
+  *removed = fuse ? ops::fuse_graph(*g) : 0;
+  g->finalize();
+  return g;
+}
+
+std::vector<float> rand_vec(int64_t n, std::mt19937& rng, float lo = -1.f, float hi = 1.f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& f : v) f = d(rng);
+  return v;
+}
+
+struct Case {
+  int64_t batch, cin, cmid, h, w, k, stride, dil;
+  int64_t pads[4];  // top, left, bottom, right
+  const char* act1;
+  const char* act2;
+  bool bias1, bias2;
+  int threads;
+};
+
+std::string describe(const Case& c) {
+  char b[256];
+  std::snprintf(b, sizeof b,
+                "N%lld Cin%lld Cmid%lld %lldx%lld k%lld s%lld d%lld pads %lld,%lld,%lld,%lld "
+                "act %s/%s bias %d/%d threads %d",
+                (long long)c.batch, (long long)c.cin, (long long)c.cmid, (long long)c.h,
+                (long long)c.w, (long long)c.k, (long long)c.stride, (long long)c.dil,
+                (long long)c.pads[0], (long long)c.pads[1], (long long)c.pads[2],
+                (long long)c.pads[3], c.act1, c.act2, c.bias1, c.bias2, c.threads);
+  return b;
+}
+
+// Appends an activation node (or nothing for "") from `in`; returns the output name.
+std::string add_act(std::vector<Spec>* nodes, std::vector<std::pair<std::string, Tensor>>* inits,
+                    const std::string& kind, const std::string& in, int64_t channels,
+                    std::mt19937& rng) {
+  if (kind.empty()) return in;
+  const std::string out = in + "_" + kind;
+  Attributes a;
+  if (kind == "Relu" || kind == "Sigmoid" || kind == "HardSwish") {
+    nodes->push_back({kind, a, {in}, {out}});
+  } else if (kind == "LeakyRelu") {
+    a.set_float("alpha", 0.15f);
+    nodes->push_back({kind, a, {in}, {out}});
+  } else if (kind == "Clip") {
+    inits->push_back({out + "_lo", Tensor::from_f32({}, {0.f})});
+    inits->push_back({out + "_hi", Tensor::from_f32({}, {0.6f})});
+    nodes->push_back({kind, a, {in, out + "_lo", out + "_hi"}, {out}});
+  } else if (kind == "PRelu") {
+    inits->push_back({out + "_slope", Tensor::from_f32({channels, 1, 1},
+                                                       rand_vec(channels, rng, -0.5f, 0.5f))});
+    nodes->push_back({kind, a, {in, out + "_slope"}, {out}});
+  }
+  return out;
+}
+
+void check_case(const Case& c, uint32_t seed) {
+  SCOPED_TRACE(describe(c));
+  std::mt19937 rng(seed);
+  std::vector<std::pair<std::string, Tensor>> inits;
+  inits.push_back({"wpw", Tensor::from_f32({c.cmid, c.cin, 1, 1},
+                                           rand_vec(c.cmid * c.cin, rng, -0.5f, 0.5f))});
+  inits.push_back({"wdw", Tensor::from_f32({c.cmid, 1, c.k, c.k}, rand_vec(c.cmid * c.k * c.k, rng))});
+  if (c.bias1) inits.push_back({"bpw", Tensor::from_f32({c.cmid}, rand_vec(c.cmid, rng))});
+  if (c.bias2) inits.push_back({"bdw", Tensor::from_f32({c.cmid}, rand_vec(c.cmid, rng))});
+  std::vector<Spec> nodes;
+  nodes.push_back({"Conv", Attributes(), {"x", "wpw"}, {"mid"}});
+  if (c.bias1) nodes.back().inputs.push_back("bpw");
+  const std::string a1 = add_act(&nodes, &inits, c.act1, "mid", c.cmid, rng);
+  Attributes dw;
+  dw.set_int("group", c.cmid);
+  dw.set_ints("strides", {c.stride, c.stride});
+  dw.set_ints("dilations", {c.dil, c.dil});
+  dw.set_ints("pads", {c.pads[0], c.pads[1], c.pads[2], c.pads[3]});
+  nodes.push_back({"Conv", dw, {a1, "wdw"}, {"y"}});
+  if (c.bias2) nodes.back().inputs.push_back("bdw");
+  const std::string out = add_act(&nodes, &inits, c.act2, "y", c.cmid, rng);
+
+  const Tensor x = Tensor::from_f32({c.batch, c.cin, c.h, c.w}, rand_vec(c.batch * c.cin * c.h * c.w, rng));
+  std::vector<Tensor> expect;
+  {
+    test::IsaOverride ref(Isa::kRef);
+    int removed = 0;
+    auto plain = make_graph(nodes, inits, {out}, false, &removed);
+    Session s(plain);
+    expect = s.run({x});
+  }
+  int removed = 0;
+  auto fused = make_graph(nodes, inits, {out}, true, &removed);
+  // Activations fold into their convs, then the pair becomes one node.
+  ASSERT_EQ(fused->nodes.size(), 1u);
+  EXPECT_NE(fused->nodes[0].name.find('+'), std::string::npos);
+  SessionOptions opts;
+  opts.threads = c.threads;
+  Session s(fused, opts);
+  std::vector<Tensor> got = s.run({x});
+  got = s.run({x});  // a second run reuses the band buffer
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].shape(), expect[0].shape());
+  const float* g = got[0].data<float>();
+  const float* e = expect[0].data<float>();
+  // Pointwise sums c.cin products (|x| <= 1, |w| <= 0.5), then k*k depthwise taps.
+  const double tol_scale = std::sqrt(static_cast<double>(c.cin)) + c.k;
+  int bad = 0;
+  for (int64_t i = 0; i < got[0].numel(); ++i) {
+    const double err = std::fabs(double(g[i]) - double(e[i]));
+    if (err > (2e-5 + 2e-5 * std::fabs(e[i])) * tol_scale) {
+      if (++bad <= 5) ADD_FAILURE() << "element " << i << ": fused " << g[i] << " ref " << e[i];
+    }
+  }
+  EXPECT_EQ(bad, 0);
+}
+
+TEST(ConvPwDw, FusedMatchesReferenceOnBandedAndSingleBandShapes) {
+  const uint32_t seed = test::test_seed(20261201u);
+  // Cmid * H * W * 4 > 1 MiB runs in bands (see conv_pw_dw.cpp); the rest as one band.
+  const std::vector<Case> cases = {
+      // MobileNet-like, banded: 64 x 72 x 72 floats = 1.3 MB intermediate.
+      {1, 16, 64, 72, 72, 3, 2, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
+      {1, 16, 64, 72, 72, 3, 1, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
+      {1, 16, 64, 72, 72, 3, 1, 1, {1, 1, 1, 1}, "Clip", "Clip", true, true, 3},
+      {1, 8, 64, 71, 73, 3, 2, 1, {0, 0, 1, 1}, "PRelu", "LeakyRelu", false, true, 3},
+      {1, 8, 80, 67, 61, 5, 2, 1, {2, 1, 2, 0}, "HardSwish", "Sigmoid", true, false, 1},
+      {1, 8, 64, 66, 70, 3, 1, 2, {2, 2, 2, 2}, "", "PRelu", false, false, 3},
+      {1, 4, 72, 65, 64, 3, 4, 1, {1, 0, 0, 1}, "LeakyRelu", "", true, true, 1},  // gaps
+      {2, 8, 64, 70, 66, 3, 2, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 3},
+      // One band.
+      {1, 24, 32, 14, 14, 3, 1, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
+      {1, 5, 7, 9, 11, 3, 2, 1, {1, 1, 1, 1}, "PRelu", "PRelu", true, true, 3},
+      {3, 3, 5, 1, 1, 3, 1, 1, {1, 1, 1, 1}, "", "", false, false, 1},
+      {1, 6, 9, 8, 5, 1, 1, 1, {0, 0, 0, 0}, "Relu", "", true, true, 1},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    check_case(cases[i], seed + static_cast<uint32_t>(i));
+    if (HasFailure()) return;
+  }
+}
+
+TEST(ConvPwDw, PairsThatMustStayApart) {
+  std::mt19937 rng(test::test_seed(7));
+  const int64_t c = 6;
+  std::vector<std::pair<std::string, Tensor>> inits = {
+      {"w1", Tensor::from_f32({c, 4, 1, 1}, rand_vec(c * 4, rng))},
+      {"w3", Tensor::from_f32({c, 4, 3, 3}, rand_vec(c * 36, rng))},
+      {"wdw", Tensor::from_f32({c, 1, 3, 3}, rand_vec(c * 9, rng))},
+      {"wg", Tensor::from_f32({c, 2, 3, 3}, rand_vec(c * 18, rng))},
+  };
+  Attributes dw;
+  dw.set_int("group", c);
+  dw.set_ints("pads", {1, 1, 1, 1});
+  Attributes grouped;
+  grouped.set_int("group", 3);
+  Attributes strided;
+  strided.set_ints("strides", {2, 2});
+  Attributes big_pad = dw;
+  big_pad.set_ints("pads", {3, 1, 1, 1});
+  struct Pair {
+    const char* what;
+    std::vector<Spec> nodes;
+    std::vector<std::string> outputs;
+  };
+  const std::vector<Pair> pairs = {
+      {"3x3 producer", {{"Conv", Attributes(), {"x", "w3"}, {"m"}}, {"Conv", dw, {"m", "wdw"}, {"y"}}}, {"y"}},
+      {"strided 1x1 producer",
+       {{"Conv", strided, {"x", "w1"}, {"m"}}, {"Conv", dw, {"m", "wdw"}, {"y"}}}, {"y"}},
+      {"grouped, not depthwise",
+       {{"Conv", Attributes(), {"x", "w1"}, {"m"}}, {"Conv", grouped, {"m", "wg"}, {"y"}}}, {"y"}},
+      {"intermediate is a graph output",
+       {{"Conv", Attributes(), {"x", "w1"}, {"m"}}, {"Conv", dw, {"m", "wdw"}, {"y"}}}, {"y", "m"}},
+      {"intermediate has another reader",
+       {{"Conv", Attributes(), {"x", "w1"}, {"m"}}, {"Conv", dw, {"m", "wdw"}, {"y"}},
+        {"Add", Attributes(), {"y", "m"}, {"z"}}}, {"z"}},
+      {"pad as large as the kernel",
+       {{"Conv", Attributes(), {"x", "w1"}, {"m"}}, {"Conv", big_pad, {"m", "wdw"}, {"y"}}}, {"y"}},
+  };
+  const Tensor x = Tensor::from_f32({1, 4, 7, 7}, rand_vec(4 * 49, rng));
+  for (const Pair& p : pairs) {
+    SCOPED_TRACE(p.what);
+    int removed = -1;
+    auto g = make_graph(p.nodes, inits, p.outputs, true, &removed);
+    EXPECT_EQ(removed, 0);
+    EXPECT_EQ(g->nodes.size(), p.nodes.size());
+    Session s(g);
+    EXPECT_NO_THROW(s.run({x}));
+  }
+}
+
+}  // namespace
+}  // namespace facet
