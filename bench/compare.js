@@ -274,7 +274,7 @@ async function main() {
   lines.push(`- each cell: the better of ${o.rounds} alternating rounds' medians (fresh process per round); RSS = max VmHWM; ` +
     'CPU = process CPU time per run in that round (all threads, spinning included)');
   lines.push('');
-  lines.push('| model | threads | runs | facet median ms | ort median ms | facet/ort | facet GFLOP/s | facet / ort CPU ms | facet RSS MB | ort RSS MB (node+addon alone) |');
+  lines.push('| model | threads | runs | facet median ms | ort median ms | facet/ort | facet GFLOP/s | facet / ort CPU ms | facet RSS MiB | ort RSS MiB (node+addon alone) |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     if (r.error) {

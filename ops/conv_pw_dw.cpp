@@ -38,6 +38,39 @@ struct PwDwGeometry {
   int64_t row_cap;   // pointwise rows the band buffer holds per channel
 };
 
+// Band geometry for input x, weights wpw/wdw and the depthwise attributes.
+PwDwGeometry pw_dw_geometry(const ConvSettings& dw_, const Shape& x, const Shape& wpw,
+                          const Shape& wdw) {
+  PwDwGeometry g;
+  g.batch = x[0];
+  g.cin = x[1];
+  g.cmid = wpw[0];
+  g.h = x[2];
+  g.w = x[3];
+  AxisWindow win[2];
+  resolve_forward_windows(dw_.attrs, 2, x.data() + 2, wdw.data() + 2, false, win);
+  g.oh = win[0].out;
+  g.ow = win[1].out;
+  g.kh = win[0].kernel;
+  g.kw = win[1].kernel;
+  g.sh = win[0].stride;
+  g.sw = win[1].stride;
+  g.dh = win[0].dilation;
+  g.dw = win[1].dilation;
+  g.pad_top = win[0].pad_begin;
+  g.pad_left = win[1].pad_begin;
+  const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+  const int64_t row_bytes = g.cmid * g.w * static_cast<int64_t>(sizeof(float));
+  g.band = g.oh;
+  if (row_bytes * g.h > kBandAboveBytes) {
+    const int64_t rows = std::max<int64_t>(1, kBandBytes / std::max<int64_t>(row_bytes, 1));
+    // Band of b output rows needs (b - 1) * stride + dk input rows.
+    g.band = std::clamp<int64_t>((rows - dk_h) / g.sh + 1, 1, g.oh);
+  }
+  g.row_cap = std::min(g.h, (g.band - 1) * g.sh + dk_h);
+  return g;
+}
+
 class ConvPwDwOp final : public Op {
  public:
   ConvPwDwOp(const ConvSettings& pw, const ConvSettings& dw) : pw_(pw), dw_(dw) {
@@ -223,34 +256,7 @@ class ConvPwDwOp final : public Op {
   }
 
   PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw) const {
-    PwDwGeometry g;
-    g.batch = x[0];
-    g.cin = x[1];
-    g.cmid = wpw[0];
-    g.h = x[2];
-    g.w = x[3];
-    AxisWindow win[2];
-    resolve_forward_windows(dw_.attrs, 2, x.data() + 2, wdw.data() + 2, false, win);
-    g.oh = win[0].out;
-    g.ow = win[1].out;
-    g.kh = win[0].kernel;
-    g.kw = win[1].kernel;
-    g.sh = win[0].stride;
-    g.sw = win[1].stride;
-    g.dh = win[0].dilation;
-    g.dw = win[1].dilation;
-    g.pad_top = win[0].pad_begin;
-    g.pad_left = win[1].pad_begin;
-    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
-    const int64_t row_bytes = g.cmid * g.w * static_cast<int64_t>(sizeof(float));
-    g.band = g.oh;
-    if (row_bytes * g.h > kBandAboveBytes) {
-      const int64_t rows = std::max<int64_t>(1, kBandBytes / std::max<int64_t>(row_bytes, 1));
-      // Band of b output rows needs (b - 1) * stride + dk input rows.
-      g.band = std::clamp<int64_t>((rows - dk_h) / g.sh + 1, 1, g.oh);
-    }
-    g.row_cap = std::min(g.h, (g.band - 1) * g.sh + dk_h);
-    return g;
+    return pw_dw_geometry(dw_, x, wpw, wdw);
   }
 
   ConvSettings pw_, dw_;
@@ -288,6 +294,26 @@ bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSet
     }
   }
   return true;
+}
+
+bool conv_pw_dw_worth_fusing(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
+                             const Shape& w_dw) {
+  if (x.size() != 4 || w_pw.size() != 4 || w_dw.size() != 4) return false;
+  PwDwGeometry g;
+  try {
+    g = pw_dw_geometry(dw, x, w_pw, w_dw);
+  } catch (const Error&) {
+    return false;
+  }
+  const int64_t f = static_cast<int64_t>(sizeof(float));
+  const int64_t in = g.cin * g.h * g.w * f, mid = g.cmid * g.h * g.w * f,
+                out = g.cmid * g.oh * g.ow * f;
+  if (mid <= kBandAboveBytes) return false;
+  const int64_t ws = static_cast<int64_t>(sgemm_workspace_bytes());
+  const int64_t band = g.cmid * g.row_cap * g.w * f;
+  // Per image: the fused step holds input, output, band and GEMM workspace; the two separate
+  // steps hold input + intermediate + workspace, then intermediate + output.
+  return in + out + band + ws < std::max(in + mid + ws, mid + out);
 }
 
 std::unique_ptr<Op> make_conv_pw_dw(const ConvSettings& pw, const ConvSettings& dw) {

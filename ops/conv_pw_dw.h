@@ -12,8 +12,9 @@
 // rows a band needs are computed into a scratch buffer of about kBandBytes (rows shared with the
 // previous band are carried over, not recomputed), and the depthwise kernel reads them back
 // from cache. The intermediate never exists whole, so the session's arena shrinks by it.
-// Smaller pairs run as one band, which is the unfused computation with the intermediate in
-// scratch. Both steps use the same kernels as the unfused ops (packed SGEMM with the fused
+// fuse_graph fuses only pairs whose intermediate (inferred from the declared input shapes) is
+// that large; if a session later runs smaller inputs, the pair runs as one band, which is the
+// unfused computation with the intermediate in scratch. Both steps use the same kernels as the unfused ops (packed SGEMM with the fused
 // epilogue, the dwconv family), so results match the unfused graph up to those kernels'
 // tolerances.
 #pragma once
@@ -31,6 +32,14 @@ namespace facet::ops {
 // than the dilated kernel extent (so every output window overlaps the input).
 bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSettings& dw,
                         const Shape& w_dw);
+
+// True when fusing pays for this input X [N, Cin, H, W]: the pointwise output is large enough
+// to run in bands (over 1 MiB per image) and the fused step (input, output, one band, GEMM
+// workspace) needs less memory than the larger of the two separate steps. Otherwise the fused
+// node would hold more at once than the pair does, for no speed gain; fuse_graph leaves such
+// pairs (and pairs whose shapes it cannot infer) apart.
+bool conv_pw_dw_worth_fusing(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
+                             const Shape& w_dw);
 
 std::unique_ptr<Op> make_conv_pw_dw(const ConvSettings& pw, const ConvSettings& dw);
 

@@ -39,6 +39,7 @@ class Fuser {
       if (is_op(g_.nodes[i], "BatchNormalization")) try_fold_bn(static_cast<int>(i));
     }
     for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_activation(static_cast<int>(i));
+    infer_static_shapes();
     for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_pointwise_depthwise(static_cast<int>(i));
     int removed = 0;
     std::vector<Node> kept;
@@ -346,6 +347,58 @@ class Fuser {
     splice(pi, ai);
   }
 
+  // Shapes that follow from the declared graph input shapes and the initializers alone, by
+  // running every op's infer() in node order (ONNX lists nodes topologically; a node whose
+  // inputs are not all known, or whose infer() needs a value that is not an initializer,
+  // leaves its outputs unknown). Must run after the passes that add values.
+  void infer_static_shapes() {
+    const size_t nv = g_.values.size();
+    info_.assign(nv, ValueInfo{});
+    known_.assign(nv, false);
+    for (size_t v = 0; v < nv; ++v) {
+      const Tensor& t = g_.values[v].initializer;
+      if (!t.defined()) continue;
+      info_[v] = ValueInfo{t.dtype(), t.shape(), &t};
+      known_[v] = true;
+    }
+    for (int id : g_.inputs) {
+      if (id < 0 || static_cast<size_t>(id) >= nv) continue;
+      const Value& val = g_.values[static_cast<size_t>(id)];
+      bool ok = val.shape_known && val.dtype != DType::kUndefined;
+      for (int64_t d : val.shape) ok = ok && d >= 0;
+      if (!ok) continue;
+      info_[static_cast<size_t>(id)] = ValueInfo{val.dtype, val.shape, nullptr};
+      known_[static_cast<size_t>(id)] = true;
+    }
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      const Node& n = g_.nodes[i];
+      if (removed_[i] || n.op == nullptr) continue;
+      std::vector<ValueInfo> ins(n.inputs.size());
+      bool ok = true;
+      for (size_t k = 0; k < n.inputs.size() && ok; ++k) {
+        const int v = n.inputs[k];
+        if (v < 0) continue;
+        ok = static_cast<size_t>(v) < nv && known_[static_cast<size_t>(v)];
+        if (ok) ins[k] = info_[static_cast<size_t>(v)];
+      }
+      if (!ok) continue;
+      InferContext ctx(std::move(ins), static_cast<int>(n.outputs.size()));
+      try {
+        n.op->infer(ctx);
+      } catch (const std::exception&) {
+        continue;
+      }
+      for (size_t k = 0; k < n.outputs.size(); ++k) {
+        const int v = n.outputs[k];
+        if (v < 0 || static_cast<size_t>(v) >= nv) continue;
+        const ValueInfo& o = ctx.output(static_cast<int>(k));
+        if (o.dtype == DType::kUndefined) continue;
+        info_[static_cast<size_t>(v)] = ValueInfo{o.dtype, o.shape, nullptr};
+        known_[static_cast<size_t>(v)] = true;
+      }
+    }
+  }
+
   // A depthwise Conv whose input comes only from a pointwise Conv (both with their activations
   // already fused): the pointwise node becomes one ConvPwDw op (see conv_pw_dw.h) with inputs
   // [X, Wpw, Bpw, Wdw, Bdw] and the depthwise output; the depthwise node is removed.
@@ -365,6 +418,12 @@ class Fuser {
     if (wp.dtype() != DType::kF32 || wd.dtype() != DType::kF32) return;
     if (!conv_pw_dw_fusable(ps, wp.shape(), ds, wd.shape())) return;
     const int mid = pw.outputs[0];
+    // Only where the intermediate is large enough to run in bands (see conv_pw_dw.h).
+    const int x_id = pw.inputs[0];
+    if (x_id < 0 || !known_[static_cast<size_t>(x_id)] ||
+        !conv_pw_dw_worth_fusing(ds, info_[static_cast<size_t>(x_id)].shape, wp.shape(),
+                                 wd.shape()))
+      return;
     pw.inputs = {pw.inputs[0], pw.inputs[1], pw.inputs.size() > 2 ? pw.inputs[2] : -1,
                  dw.inputs[1], dw.inputs.size() > 2 ? dw.inputs[2] : -1};
     pw.outputs[0] = dw.outputs[0];
@@ -380,6 +439,8 @@ class Fuser {
   std::vector<int> producer_;
   std::vector<bool> is_boundary_;
   std::vector<bool> removed_;
+  std::vector<ValueInfo> info_;  // infer_static_shapes()
+  std::vector<bool> known_;
 };
 
 }  // namespace

@@ -28,14 +28,22 @@ struct Spec {
   std::vector<std::string> inputs, outputs;
 };
 
+// `declared`: the input's declared shape (empty: unknown), from which fuse_graph infers the
+// intermediate's size.
 std::shared_ptr<Graph> make_graph(const std::vector<Spec>& nodes,
                                   const std::vector<std::pair<std::string, Tensor>>& inits,
                                   const std::vector<std::string>& outputs, bool fuse,
-                                  int* removed) {
+                                  int* removed, const Shape& declared) {
   auto g = std::make_shared<Graph>();
   g->source = "pwdw-test";
   g->opsets[""] = 14;
   g->inputs.push_back(g->add_value("x"));
+  if (!declared.empty()) {
+    Value& x = g->values.back();
+    x.dtype = DType::kF32;
+    x.shape = declared;
+    x.shape_known = true;
+  }
   for (const auto& kv : inits)
     g->values[static_cast<size_t>(g->add_value(kv.first))].initializer = kv.second;
   for (const Spec& s : nodes) {
@@ -71,6 +79,7 @@ std::vector<float> rand_vec(int64_t n, std::mt19937& rng, float lo = -1.f, float
 
 struct Case {
   int64_t batch, cin, cmid, h, w, k, stride, dil;
+  int64_t declared_h, declared_w;  // the declared input size (0: h, w): fusion decides on it
   int64_t pads[4];  // top, left, bottom, right
   const char* act1;
   const char* act2;
@@ -81,10 +90,10 @@ struct Case {
 std::string describe(const Case& c) {
   char b[256];
   std::snprintf(b, sizeof b,
-                "N%lld Cin%lld Cmid%lld %lldx%lld k%lld s%lld d%lld pads %lld,%lld,%lld,%lld "
-                "act %s/%s bias %d/%d threads %d",
+                "N%lld Cin%lld Cmid%lld %lldx%lld (declared %lldx%lld) k%lld s%lld d%lld pads "
+                "%lld,%lld,%lld,%lld act %s/%s bias %d/%d threads %d",
                 (long long)c.batch, (long long)c.cin, (long long)c.cmid, (long long)c.h,
-                (long long)c.w, (long long)c.k, (long long)c.stride, (long long)c.dil,
+                (long long)c.w, (long long)c.declared_h, (long long)c.declared_w, (long long)c.k, (long long)c.stride, (long long)c.dil,
                 (long long)c.pads[0], (long long)c.pads[1], (long long)c.pads[2],
                 (long long)c.pads[3], c.act1, c.act2, c.bias1, c.bias2, c.threads);
   return b;
@@ -137,21 +146,24 @@ void check_case(const Case& c, uint32_t seed) {
   const std::string out = add_act(&nodes, &inits, c.act2, "y", c.cmid, rng);
 
   const Tensor x = Tensor::from_f32({c.batch, c.cin, c.h, c.w}, rand_vec(c.batch * c.cin * c.h * c.w, rng));
+  const Shape declared = {c.batch, c.cin, c.declared_h ? c.declared_h : c.h,
+                          c.declared_w ? c.declared_w : c.w};
+  SessionOptions opts;
+  opts.threads = c.threads;
+  opts.relax_input_shapes = true;
   std::vector<Tensor> expect;
   {
     test::IsaOverride ref(Isa::kRef);
     int removed = 0;
-    auto plain = make_graph(nodes, inits, {out}, false, &removed);
-    Session s(plain);
+    auto plain = make_graph(nodes, inits, {out}, false, &removed, declared);
+    Session s(plain, opts);
     expect = s.run({x});
   }
   int removed = 0;
-  auto fused = make_graph(nodes, inits, {out}, true, &removed);
+  auto fused = make_graph(nodes, inits, {out}, true, &removed, declared);
   // Activations fold into their convs, then the pair becomes one node.
   ASSERT_EQ(fused->nodes.size(), 1u);
   EXPECT_NE(fused->nodes[0].name.find('+'), std::string::npos);
-  SessionOptions opts;
-  opts.threads = c.threads;
   Session s(fused, opts);
   std::vector<Tensor> got = s.run({x});
   got = s.run({x});  // a second run reuses the band buffer
@@ -173,22 +185,23 @@ void check_case(const Case& c, uint32_t seed) {
 
 TEST(ConvPwDw, FusedMatchesReferenceOnBandedAndSingleBandShapes) {
   const uint32_t seed = test::test_seed(20261201u);
-  // Cmid * H * W * 4 > 1 MiB runs in bands (see conv_pw_dw.cpp); the rest as one band.
+  // Cmid * H * W * 4 > 1 MiB fuses and runs in bands (see conv_pw_dw.cpp). The one-band path
+  // runs when a session feeds a smaller input than the declared one the graph was fused for.
   const std::vector<Case> cases = {
       // MobileNet-like, banded: 64 x 72 x 72 floats = 1.3 MB intermediate.
-      {1, 16, 64, 72, 72, 3, 2, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
-      {1, 16, 64, 72, 72, 3, 1, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
-      {1, 16, 64, 72, 72, 3, 1, 1, {1, 1, 1, 1}, "Clip", "Clip", true, true, 3},
-      {1, 8, 64, 71, 73, 3, 2, 1, {0, 0, 1, 1}, "PRelu", "LeakyRelu", false, true, 3},
-      {1, 8, 80, 67, 61, 5, 2, 1, {2, 1, 2, 0}, "HardSwish", "Sigmoid", true, false, 1},
-      {1, 8, 64, 66, 70, 3, 1, 2, {2, 2, 2, 2}, "", "PRelu", false, false, 3},
-      {1, 4, 72, 65, 64, 3, 4, 1, {1, 0, 0, 1}, "LeakyRelu", "", true, true, 1},  // gaps
-      {2, 8, 64, 70, 66, 3, 2, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 3},
-      // One band.
-      {1, 24, 32, 14, 14, 3, 1, 1, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
-      {1, 5, 7, 9, 11, 3, 2, 1, {1, 1, 1, 1}, "PRelu", "PRelu", true, true, 3},
-      {3, 3, 5, 1, 1, 3, 1, 1, {1, 1, 1, 1}, "", "", false, false, 1},
-      {1, 6, 9, 8, 5, 1, 1, 1, {0, 0, 0, 0}, "Relu", "", true, true, 1},
+      {1, 16, 64, 72, 72, 3, 2, 1, 0, 0, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
+      {1, 16, 64, 72, 72, 3, 1, 1, 0, 0, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
+      {1, 16, 64, 72, 72, 3, 1, 1, 0, 0, {1, 1, 1, 1}, "Clip", "Clip", true, true, 3},
+      {1, 8, 64, 71, 73, 3, 2, 1, 0, 0, {0, 0, 1, 1}, "PRelu", "LeakyRelu", false, true, 3},
+      {1, 8, 80, 67, 61, 5, 2, 1, 0, 0, {2, 1, 2, 0}, "HardSwish", "Sigmoid", true, false, 1},
+      {1, 8, 64, 66, 70, 3, 1, 2, 0, 0, {2, 2, 2, 2}, "", "PRelu", false, false, 3},
+      {1, 4, 72, 65, 64, 3, 4, 1, 0, 0, {1, 0, 0, 1}, "LeakyRelu", "", true, true, 1},  // gaps
+      {2, 8, 64, 70, 66, 3, 2, 1, 0, 0, {1, 1, 1, 1}, "Relu", "Relu", true, true, 3},
+      // Fused for a large declared input, run smaller: one band.
+      {1, 8, 32, 14, 14, 3, 1, 1, 100, 100, {1, 1, 1, 1}, "Relu", "Relu", true, true, 1},
+      {1, 5, 7, 9, 11, 3, 2, 1, 200, 200, {1, 1, 1, 1}, "PRelu", "PRelu", true, true, 3},
+      {3, 3, 12, 1, 1, 3, 1, 1, 300, 300, {1, 1, 1, 1}, "", "", false, false, 1},
+      {1, 6, 9, 8, 5, 1, 1, 1, 300, 300, {0, 0, 0, 0}, "Relu", "", true, true, 1},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     check_case(cases[i], seed + static_cast<uint32_t>(i));
@@ -198,18 +211,18 @@ TEST(ConvPwDw, FusedMatchesReferenceOnBandedAndSingleBandShapes) {
 
 TEST(ConvPwDw, PairsThatMustStayApart) {
   std::mt19937 rng(test::test_seed(7));
-  const int64_t c = 6;
+  const int64_t c = 16;
   std::vector<std::pair<std::string, Tensor>> inits = {
       {"w1", Tensor::from_f32({c, 4, 1, 1}, rand_vec(c * 4, rng))},
       {"w3", Tensor::from_f32({c, 4, 3, 3}, rand_vec(c * 36, rng))},
       {"wdw", Tensor::from_f32({c, 1, 3, 3}, rand_vec(c * 9, rng))},
-      {"wg", Tensor::from_f32({c, 2, 3, 3}, rand_vec(c * 18, rng))},
+      {"wg", Tensor::from_f32({c, 2, 3, 3}, rand_vec(c * 18, rng))},  // group c / 2
   };
   Attributes dw;
   dw.set_int("group", c);
   dw.set_ints("pads", {1, 1, 1, 1});
   Attributes grouped;
-  grouped.set_int("group", 3);
+  grouped.set_int("group", c / 2);
   Attributes strided;
   strided.set_ints("strides", {2, 2});
   Attributes big_pad = dw;
@@ -234,14 +247,28 @@ TEST(ConvPwDw, PairsThatMustStayApart) {
        {{"Conv", Attributes(), {"x", "w1"}, {"m"}}, {"Conv", big_pad, {"m", "wdw"}, {"y"}}}, {"y"}},
   };
   const Tensor x = Tensor::from_f32({1, 4, 7, 7}, rand_vec(4 * 49, rng));
+  // Declared 1 x 4 x 256 x 256: every pair's intermediate (16 x 256 x 256 floats, 4 MiB) is
+  // large enough to fuse (conv_pw_dw_worth_fusing), so only the rule under test keeps it apart.
+  const Shape big = {1, 4, 256, 256};
+  SessionOptions opts;
+  opts.relax_input_shapes = true;
   for (const Pair& p : pairs) {
     SCOPED_TRACE(p.what);
     int removed = -1;
-    auto g = make_graph(p.nodes, inits, p.outputs, true, &removed);
+    auto g = make_graph(p.nodes, inits, p.outputs, true, &removed, big);
     EXPECT_EQ(removed, 0);
     EXPECT_EQ(g->nodes.size(), p.nodes.size());
-    Session s(g);
+    Session s(g, opts);
     EXPECT_NO_THROW(s.run({x}));
+  }
+  // The fusable pair itself: fused when the declared shape makes the intermediate large, kept
+  // apart when it is small (1 x 4 x 7 x 7) or unknown.
+  const std::vector<Spec> fusable = {{"Conv", Attributes(), {"x", "w1"}, {"m"}},
+                                     {"Conv", dw, {"m", "wdw"}, {"y"}}};
+  for (const Shape& declared : {big, Shape{1, 4, 7, 7}, Shape{}}) {
+    int removed = -1;
+    auto g = make_graph(fusable, inits, {"y"}, true, &removed, declared);
+    EXPECT_EQ(removed, declared == big ? 1 : 0) << shape_str(declared);
   }
 }
 
