@@ -46,6 +46,11 @@ const GemmShape kPointwise[] = {
     {"224/pw7-11_512to512_14x14", 512, 512, 14, 14},     // five identical layers, 46% of MACs
     {"224/pw12_512to1024_7x7", 1024, 512, 7, 7},         // after dw12 (s2)
     {"224/pw13_1024to1024_7x7", 1024, 1024, 7, 7},       // last pointwise
+    // Bands of the fused pointwise + depthwise op (ops/conv_pw_dw.cpp, 256 KB bands): the new
+    // pointwise rows of a steady-state band (rows shared with the previous band are carried).
+    {"224/band_pw1_32to64_8x112", 64, 32, 8, 112},       // dw2 s2: 4 output rows per band
+    {"224/band_pw2_64to128_7x56", 128, 64, 7, 56},       // dw3 s1: 7 rows, N = 392 (tail 8)
+    {"224/band_pw3_128to128_8x56", 128, 128, 8, 56},     // dw4 s2: 4 output rows
     // 120x120 input (3DDFA-style crops)
     {"120/pw1_32to64_60x60", 64, 32, 60, 60},            // after dw1
     {"120/pw3_128to128_30x30", 128, 128, 30, 30},        // pw2 is 64->128 at the same size

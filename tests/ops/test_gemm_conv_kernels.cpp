@@ -239,6 +239,50 @@ TEST(SgemmKernels, SmallNMatchRef) {
   if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
 }
 
+TEST(SgemmKernels, ColumnTailsAndKBlockBoundariesMatchRef) {
+  // Every column tail width 1..17 after 0..3 full 16-wide panels (avx2: tails <= 4 of a dense B
+  // take the expanded dot-product tile), K around the kSgemmMaxKc block boundaries (K = 1..7,
+  // 511..513, 1023..1025: partial 24-float periods and several K blocks), N = 49 with M = 1024
+  // rows, a large N with several N blocks, mid-panel column starts and every activation.
+  const int64_t ks[] = {1, 2, 3, 5, 7, 32, 511, 512, 513, 1023, 1024, 1025};
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = kcase.select(isa);
+    uint32_t seed = base_seed() + 7000u;
+    int iter = 0;
+    for (int64_t tail = 1; tail <= 17; ++tail) {
+      for (int64_t full = 0; full <= 3; ++full) {
+        const int64_t k = ks[iter % 12];
+        GemmCase c{13 + iter % 11, full * 16 + tail, k, ops::SgemmBKind::kDense, iter % 2 == 0,
+                   iter % 3 == 1, kAllActs[iter % 7], iter % 5 == 4 ? 1 : 0, 0, 0};
+        check_sgemm(kern, c, seed++);
+        if (iter % 4 == 3) {  // a column range starting mid-panel, ending in a tail
+          c.n_begin = 5;
+          c.n_trim = 1;
+          check_sgemm(kern, c, seed++);
+        }
+        if (HasFailure()) return;
+        ++iter;
+      }
+    }
+    for (int64_t k : {512, 1024, 1025}) {
+      GemmCase c{1024, 49, k, ops::SgemmBKind::kDense, true, k == 1025, ActKind::kClip, 0, 0, 0};
+      check_sgemm(kern, c, seed++);
+      c.m = 1000;  // row tail in the last panel
+      c.act = ActKind::kPRelu;
+      check_sgemm(kern, c, seed++);
+      if (HasFailure()) return;
+    }
+    for (int64_t n : {3137, 785, 197}) {  // large N: several N blocks, tails 1, 1, 5
+      GemmCase c{20, n, 513, ops::SgemmBKind::kDense, true, n == 785, ActKind::kRelu, 0, 0, 0};
+      check_sgemm(kern, c, seed++);
+      if (HasFailure()) return;
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
 TEST(SgemmKernels, PackedBAndOneRowMatchRef) {
   // Prepacked B (read in place, or repacked when n_begin is not a panel boundary) and the
   // one-row (matrix-vector) path, incl. the classifier shape and K > kSgemmMaxKc.

@@ -12,7 +12,8 @@
 // sgemm_pack_b_f32 over all of K and N, e.g. Gemm / MatMul weights in prepare()). B can be a
 // dense row-major matrix, its transpose, an implicit im2col matrix of one image (so a
 // convolution needs no im2col buffer) or prepacked panels. Each variant's register tile is
-// mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, or 16 x 6 on 16-row panels (sgemm_conv_kernel),
+// mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, or dot products for a 1-2 column tail of a
+// dense B; or 16 x 6 on 16-row panels (sgemm_conv_kernel),
 // neon: 8 x 12, ref: any mr the caller packed
 // with, no tiling). A row range of one row (m_end - m_begin == 1) takes a matrix-vector path
 // in the avx2 variant.

@@ -1,8 +1,14 @@
-// AVX2+FMA SGEMM: 6 x 16 register tile (12 ymm accumulators, 2 B loads, 1 A broadcast) and a
-// 6 x 8 tile for a column tail of <= 8 (N = 49 computes 56 columns, not 64).
+// AVX2+FMA SGEMM: 6 x 16 register tile (12 ymm accumulators, 2 B loads, 1 A broadcast), a
+// 6 x 8 tile for a column tail of 3..8 (even / odd k in separate accumulators), and for a
+// dense B's tail of 1..2 columns (N = 49: 3 x 16 + 1) a dot-product tile over the A panel's
+// own layout, the tail columns packed 6-fold expanded (tile_dot).
 // B is packed per KC x NC block into the workspace (16-column panels; KC <= 512 so a 6-row A
 // micro-panel is <= 12 KB and stays in L1 while the B micro-panels stream from L2); the
 // KC x NC block (<= 256 KB) stays in L2 while every A panel of the row range passes over it.
+// When every K block of an N block fits the workspace at once (small N with K > 512, e.g.
+// 1024 -> 1024 at 7x7), all are packed and each A panel runs over all of K in turn (weights
+// read sequentially, partial sums in L1). In N blocks of at most 4 full tiles, the 6 x 16
+// tile prefetches the next A panel (or K block) during a panel's last two full tiles.
 // Prepacked B (kPacked, 16 wide) is read in place. One-row problems (M = 1, the classifier)
 // take a matrix-vector path that streams B once.
 // The 16 x 6 variant (sgemm_conv_kernel; not used by ConvOp yet, see sgemm.h) packs A in
@@ -136,9 +142,11 @@ __attribute__((always_inline)) inline void store_row(const Epilogue& e, __m256 v
 
 // One 6 x 16 tile: acc = A_panel[kc x 6] * B_panel[kc x 16], then the epilogue into c. AS is
 // the A panel height (floats per k): 6, or 16 for a 6-row slice of a 16-row panel.
-template <int64_t AS>
+// kPf: one cache line prefetched per 4 k from pf on (the driver points it at the A data of the
+// next panel / K block during a panel's last two full tiles).
+template <int64_t AS, bool kPf = false>
 __attribute__((noinline)) void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
-               int64_t cols, const Epilogue& e, int64_t row0) {
+               int64_t cols, const Epilogue& e, int64_t row0, const float* pf = nullptr) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -170,6 +178,10 @@ __attribute__((noinline)) void tile_6x16(int64_t kc, const float* a, const float
   }
   int64_t k = 0;
   for (; k + 4 <= kc; k += 4) {
+    if (kPf) {
+      _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+      pf += 16;
+    }
     FACET_SGEMM_STEP(0, 0)
     FACET_SGEMM_STEP(AS, 16)
     FACET_SGEMM_STEP(2 * AS, 32)
@@ -199,7 +211,23 @@ __attribute__((noinline)) void tile_small(int64_t kc, const float* a, const floa
   __m256 acc[R][2];
   #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-  for (int64_t k = 0; k < kc; ++k) {
+  int64_t k = 0;
+  if (NV == 1) {
+    // One accumulator per row would be FMA-latency-bound: even k into acc[r][0], odd k into
+    // acc[r][1], summed before the store.
+    for (; k + 2 <= kc; k += 2) {
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + kNr);
+      #pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        acc[r][0] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r), b0, acc[r][0]);
+        acc[r][1] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + AS + r), b1, acc[r][1]);
+      }
+      a += 2 * AS;
+      b += 2 * kNr;
+    }
+  }
+  for (; k < kc; ++k) {
     const __m256 b0 = _mm256_loadu_ps(b);
     const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + 8) : _mm256_setzero_ps();
     #pragma GCC unroll 8
@@ -211,9 +239,100 @@ __attribute__((noinline)) void tile_small(int64_t kc, const float* a, const floa
     a += AS;
     b += kNr;
   }
+  if (NV == 1) {
+    #pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      acc[r][0] = _mm256_add_ps(acc[r][0], acc[r][1]);
+      acc[r][1] = _mm256_setzero_ps();
+    }
+  }
   #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
     if (r < rows) store_row(e, acc[r][0], acc[r][1], c + r * ldc, cols, row0 + r);
+}
+
+// Narrow column tail (W <= kDotMaxW columns, e.g. N = 49's last column) of a 6-row A panel as
+// dot products: the tail columns are packed expanded, bx[q * kc * 6 + k * 6 + r] = B[k, j + q]
+// (pack_dot_tail), i.e. in the A panel's own layout, so acc += a_vec * bx_vec runs over the
+// flat kc * 6 floats (8 products per FMA, none wasted on padding columns) and row r's sum is
+// lanes r, r + 6, r + 12, r + 18 of the 24-float period. The 6 x 8 tile would compute 8
+// columns per k with 6 dependent accumulators (FMA-latency-bound) for one useful column.
+constexpr int64_t kDotMaxW = 2;
+
+template <int W>
+__attribute__((noinline)) void tile_dot(int64_t kc, const float* a, const float* bx, float* c,
+                                        int64_t ldc, int64_t rows, const Epilogue& e,
+                                        int64_t row0) {
+  constexpr int S = W == 1 ? 2 : 1;  // accumulator sets (latency hiding for W = 1)
+  const int64_t len = kc * kMr;
+  __m256 acc[S][W][3];
+#pragma GCC unroll 8
+  for (int s = 0; s < S; ++s)
+#pragma GCC unroll 8
+    for (int q = 0; q < W; ++q) acc[s][q][0] = acc[s][q][1] = acc[s][q][2] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 24 * S <= len; i += 24 * S) {
+#pragma GCC unroll 8
+    for (int s = 0; s < S; ++s) {
+      const float* aa = a + i + 24 * s;
+      const __m256 a0 = _mm256_loadu_ps(aa), a1 = _mm256_loadu_ps(aa + 8),
+                   a2 = _mm256_loadu_ps(aa + 16);
+#pragma GCC unroll 8
+      for (int q = 0; q < W; ++q) {
+        const float* bb = bx + q * len + i + 24 * s;
+        acc[s][q][0] = _mm256_fmadd_ps(a0, _mm256_loadu_ps(bb), acc[s][q][0]);
+        acc[s][q][1] = _mm256_fmadd_ps(a1, _mm256_loadu_ps(bb + 8), acc[s][q][1]);
+        acc[s][q][2] = _mm256_fmadd_ps(a2, _mm256_loadu_ps(bb + 16), acc[s][q][2]);
+      }
+    }
+  }
+  for (; i < len; i += 24) {  // at most S periods left, the last one possibly partial
+    const int64_t r = len - i;
+    const __m256i m0 = tail_mask(r), m1 = tail_mask(r - 8), m2 = tail_mask(r - 16);
+    const __m256 a0 = _mm256_maskload_ps(a + i, m0), a1 = _mm256_maskload_ps(a + i + 8, m1),
+                 a2 = _mm256_maskload_ps(a + i + 16, m2);
+#pragma GCC unroll 8
+    for (int q = 0; q < W; ++q) {
+      const float* bb = bx + q * len + i;
+      acc[0][q][0] = _mm256_fmadd_ps(a0, _mm256_maskload_ps(bb, m0), acc[0][q][0]);
+      acc[0][q][1] = _mm256_fmadd_ps(a1, _mm256_maskload_ps(bb + 8, m1), acc[0][q][1]);
+      acc[0][q][2] = _mm256_fmadd_ps(a2, _mm256_maskload_ps(bb + 16, m2), acc[0][q][2]);
+    }
+  }
+  alignas(32) float t[W][24];
+  alignas(32) float sums[6][8];
+#pragma GCC unroll 8
+  for (int q = 0; q < W; ++q) {
+    __m256 v0 = acc[0][q][0], v1 = acc[0][q][1], v2 = acc[0][q][2];
+    if (S == 2) {
+      v0 = _mm256_add_ps(v0, acc[S - 1][q][0]);
+      v1 = _mm256_add_ps(v1, acc[S - 1][q][1]);
+      v2 = _mm256_add_ps(v2, acc[S - 1][q][2]);
+    }
+    _mm256_store_ps(t[q], v0);
+    _mm256_store_ps(t[q] + 8, v1);
+    _mm256_store_ps(t[q] + 16, v2);
+  }
+  for (int r = 0; r < 6; ++r) {
+    for (int q = 0; q < 8; ++q)
+      sums[r][q] = q < W ? (t[q][r] + t[q][r + 6]) + (t[q][r + 12] + t[q][r + 18]) : 0.f;
+  }
+  const __m256 z = _mm256_setzero_ps();
+  for (int r = 0; r < rows; ++r)
+    store_row(e, _mm256_load_ps(sums[r]), z, c + r * ldc, W, row0 + r);
+}
+
+// Packs B[k0 .. k0+kc, n0 .. n0+w] (dense) expanded for tile_dot:
+// dst[q * kc * 6 + kk * 6 + r] = B[k0 + kk, n0 + q] for r < 6.
+void pack_dot_tail(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t w, float* dst) {
+  for (int64_t q = 0; q < w; ++q) {
+    const float* src = b.data + k0 * b.ld + n0 + q;
+    float* d = dst + q * kc * kMr;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      const float v = src[kk * b.ld];
+      for (int64_t r = 0; r < kMr; ++r) d[kk * kMr + r] = v;
+    }
+  }
 }
 
 // Transposes the 8 x 8 matrix whose columns are x[0..7] in place (x[i] becomes row i).
@@ -489,6 +608,10 @@ int64_t k_block_of(int64_t k, int64_t kc_max) {
   return (k + blocks - 1) / blocks;
 }
 
+// Prefetch of the next A panel in the 6 x 16 tile: only for N blocks of at most this many
+// full columns (4 tiles per panel).
+constexpr int64_t kPrefetchMaxCols = 64;
+
 // The 6 x 16 register-tile driver over A panels of MR rows (6, or 16 taken as 6 + 6 + 4 row
 // slices) and 16-wide B panels.
 template <int64_t MR>
@@ -500,8 +623,98 @@ void drive_6x16(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_
   const int64_t nc_max = sgemm_nc(k_block, kNr);
   const int64_t n_blocks = (n_end - n_begin + nc_max - 1) / nc_max;
   const int64_t nc_step = ((n_end - n_begin + n_blocks - 1) / n_blocks + kNr - 1) / kNr * kNr;
+  // One A panel's tiles over the packed B block (k0, kc) of columns [n0, n0 + nc).
+  auto run_panel = [&](int64_t i0, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                       const float* bp, int64_t b_stride, bool dot_tail, bool k_inner) {
+    const float* a_panel = p.packed_a + (i0 / MR) * MR * p.k + k0 * MR;
+    float* c_row = p.c + i0 * p.ldc + n0;
+    const int64_t full_cols = nc - nc % kNr;
+    // Few tiles per panel (small N, e.g. 7x7 maps: the weights are the main stream): the A
+    // data used next (the next K block of this panel in k-inner order, else the next panel's
+    // block k0) is prefetched during the last two full tiles (kc * 4 floats each). With more
+    // tiles per panel it measured no faster.
+    const float* a_next = k_inner ? a_panel + kc * MR : a_panel + MR * p.k;
+    const int64_t pf_first = full_cols / kNr - 2;
+    const bool pf_on = MR == kMr && full_cols <= kPrefetchMaxCols;
+    const float* b = bp;
+    for (int64_t j = 0; j < nc; j += kNr, b += b_stride) {
+      const int64_t cols = nc - j < kNr ? nc - j : kNr;
+      if (dot_tail && j == full_cols) {
+        const int64_t rows = m_end - i0 < kMr ? m_end - i0 : kMr;
+        float* cc = c_row + j;
+        switch (cols) {
+          case 1: tile_dot<1>(kc, a_panel, b, cc, p.ldc, rows, e, i0); break;
+          case 2: tile_dot<2>(kc, a_panel, b, cc, p.ldc, rows, e, i0); break;
+          case 3: tile_dot<3>(kc, a_panel, b, cc, p.ldc, rows, e, i0); break;
+          default: tile_dot<4>(kc, a_panel, b, cc, p.ldc, rows, e, i0); break;
+        }
+        continue;
+      }
+      for (int64_t s = 0; s < MR && i0 + s < m_end; s += 6) {
+        const int64_t rows = m_end - i0 - s < 6 ? m_end - i0 - s : 6;
+        const float* a = a_panel + s;
+        float* cc = c_row + s * p.ldc + j;
+        if (MR - s >= 6) {
+          if (cols > 8) {
+            const int64_t t = j / kNr - pf_first;
+            if (pf_on && t >= 0) {
+              tile_6x16<MR, true>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s, a_next + t * kc * 4);
+            } else {
+              tile_6x16<MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+            }
+          } else {
+            tile_small<6, 1, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+          }
+        } else if (cols > 8) {
+          tile_small<4, 2, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+        } else {
+          tile_small<4, 1, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
+        }
+      }
+    }
+  };
+  // Packs B block (k0, kc) of columns [n0, n0 + nc) at dst (kc * kNr floats per full panel;
+  // with dot_tail the tail columns follow expanded, kc * kMr floats each).
+  auto pack = [&](int64_t k0, int64_t kc, int64_t n0, int64_t nc, bool dot_tail, float* dst) {
+    const int64_t full_cols = nc - nc % kNr;
+    if (dot_tail) {
+      if (full_cols > 0) pack_dense_16(p.b, k0, kc, n0, full_cols, dst);
+      pack_dot_tail(p.b, k0, kc, n0 + full_cols, nc - full_cols, dst + full_cols * kc);
+    } else if (p.b.kind == SgemmBKind::kDense) {
+      pack_dense_16(p.b, k0, kc, n0, nc, dst);
+    } else {
+      sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kNr, dst);
+    }
+  };
   for (int64_t n0 = n_begin; n0 < n_end; n0 += nc_step) {
     const int64_t nc = n_end - n0 < nc_step ? n_end - n0 : nc_step;
+    // A dense B's narrow column tail goes to tile_dot (6-row panels only), packed expanded
+    // after the full 16-wide panels when the workspace has room.
+    const int64_t tail = nc % kNr;
+    const int64_t full_cols = nc - tail;
+    const bool dot_tail = MR == kMr && !packed_direct && p.b.kind == SgemmBKind::kDense &&
+                          tail > 0 && tail <= kDotMaxW &&
+                          full_cols * k_block + tail * k_block * kMr <= kSgemmWorkspaceFloats;
+    // Several K blocks whose packed B fits the workspace all at once (small N, e.g. 7x7 maps
+    // with K = 1024): pack them all, then run each A panel over all of K before the next, so
+    // the weights stream sequentially (a panel's K blocks are adjacent) and a panel's partial
+    // sums in C stay in L1 between its K blocks.
+    const int64_t floats_per_k = dot_tail ? full_cols + tail * kMr : (nc + kNr - 1) / kNr * kNr;
+    if (!packed_direct && p.k > k_block && floats_per_k * p.k <= kSgemmWorkspaceFloats) {
+      for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+        const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+        pack(k0, kc, n0, nc, dot_tail, workspace + floats_per_k * k0);
+      }
+      for (int64_t i0 = m_begin; i0 < m_end; i0 += MR) {
+        for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+          const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+          e.load_c = k0 > 0 || p.accumulate != 0;
+          e.last = k0 + kc >= p.k;
+          run_panel(i0, k0, kc, n0, nc, workspace + floats_per_k * k0, kc * kNr, dot_tail, true);
+        }
+      }
+      continue;
+    }
     for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
       const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
       const float* bp;
@@ -510,40 +723,13 @@ void drive_6x16(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_
         bp = p.b.data + (n0 / kNr) * p.b.ld + k0 * kNr;
         b_stride = p.b.ld;
       } else {
-        if (p.b.kind == SgemmBKind::kDense) {
-          pack_dense_16(p.b, k0, kc, n0, nc, workspace);
-        } else {
-          sgemm_pack_b_f32(p.b, k0, kc, n0, nc, kNr, workspace);
-        }
+        pack(k0, kc, n0, nc, dot_tail, workspace);
         bp = workspace;
         b_stride = kc * kNr;
       }
       e.load_c = k0 > 0 || p.accumulate != 0;
       e.last = k0 + kc >= p.k;
-      for (int64_t i0 = m_begin; i0 < m_end; i0 += MR) {
-        const float* a_panel = p.packed_a + (i0 / MR) * MR * p.k + k0 * MR;
-        float* c_row = p.c + i0 * p.ldc + n0;
-        const float* b = bp;
-        for (int64_t j = 0; j < nc; j += kNr, b += b_stride) {
-          const int64_t cols = nc - j < kNr ? nc - j : kNr;
-          for (int64_t s = 0; s < MR && i0 + s < m_end; s += 6) {
-            const int64_t rows = m_end - i0 - s < 6 ? m_end - i0 - s : 6;
-            const float* a = a_panel + s;
-            float* cc = c_row + s * p.ldc + j;
-            if (MR - s >= 6) {
-              if (cols > 8) {
-                tile_6x16<MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
-              } else {
-                tile_small<6, 1, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
-              }
-            } else if (cols > 8) {
-              tile_small<4, 2, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
-            } else {
-              tile_small<4, 1, MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
-            }
-          }
-        }
-      }
+      for (int64_t i0 = m_begin; i0 < m_end; i0 += MR) run_panel(i0, k0, kc, n0, nc, bp, b_stride, dot_tail, false);
     }
   }
 }
