@@ -346,6 +346,8 @@ class ConvOp final : public Op, public ActivationFusable {
     p.dilation_w = cp.dilation[2];
     p.pad_top = cp.pad_begin[1];
     p.pad_left = cp.pad_begin[2];
+    p.in_plane_stride = 0;
+    p.out_plane_stride = 0;
     // The far-side pads only document the geometry; derive them from the sizes.
     p.pad_bottom = std::max<int64_t>(
         0, (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1 - p.in_h - p.pad_top);

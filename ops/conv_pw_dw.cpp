@@ -7,6 +7,7 @@
 
 #include "engine/cpu.h"
 #include "engine/status.h"
+#include "engine/thread_pool.h"
 #include "ops/gemm.h"
 #include "ops/kernels/dwconv/dwconv.h"
 #include "ops/kernels/sgemm/sgemm.h"
@@ -71,6 +72,115 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw_, const Shape& x, const Shape
   return g;
 }
 
+int64_t band_floats(const PwDwGeometry& g) { return g.cmid * g.row_cap * g.w; }
+
+// Pointwise rows [lo, hi) of one image held by a band buffer.
+struct Band {
+  int64_t lo, hi;
+};
+
+struct Job {
+  PwDwGeometry g;
+  SgemmKernel kernel;
+  SgemmParams gemm;  // fixed fields; n, b.data and c are set per band
+  DwConvParams dw;   // fixed fields; rows, pads and pointers are set per band
+  const DwConvKernels* dw_table;
+  const float* dw_w;
+  const float* dw_b;
+  const float* x;
+  float* y;
+  float* workspace;  // sgemm_slots() GEMM workspaces
+  float* bands;      // sgemm_slots() band buffers of band_floats floats
+  int64_t band_floats;
+  int64_t nbands, units, tasks;
+
+  // Output rows of band b.
+  int64_t oy0(int64_t b) const { return b * g.band; }
+  int64_t oy1(int64_t b) const { return std::min(g.oh, (b + 1) * g.band); }
+
+  // Computes the pointwise rows band b of image n needs into slot's band buffer, keeping the
+  // rows it shares with `prev` (the rows the buffer holds from the previous band of the same
+  // image, or {0, 0}). With `ctx`, the GEMM is split across the pool's threads.
+  Band pointwise_rows(int64_t n, int64_t b, Band prev, int64_t slot,
+                      const RunContext* ctx) const {
+    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+    Band cur;
+    cur.lo = std::max<int64_t>(0, oy0(b) * g.sh - g.pad_top);
+    cur.hi = std::min(g.h, (oy1(b) - 1) * g.sh - g.pad_top + dk_h);
+    float* buf = bands + slot * band_floats;
+    const int64_t stride = g.row_cap * g.w;
+    // Rows [lo, prev.hi) were computed for the previous band: move them to the top.
+    const int64_t carry = std::max<int64_t>(0, prev.hi - cur.lo);
+    if (carry > 0 && cur.lo != prev.lo) {
+      for (int64_t c = 0; c < g.cmid; ++c) {
+        float* base = buf + c * stride;
+        std::memmove(base, base + (cur.lo - prev.lo) * g.w,
+                     static_cast<size_t>(carry * g.w) * sizeof(float));
+      }
+    }
+    const int64_t first_new = cur.lo + carry;
+    if (cur.hi <= first_new) return cur;
+    SgemmParams p = gemm;
+    p.n = (cur.hi - first_new) * g.w;
+    p.b.data = x + n * g.cin * g.h * g.w + first_new * g.w;
+    p.c = buf + carry * g.w;
+    if (ctx == nullptr) {
+      kernel.fn(p, 0, p.m, 0, p.n, workspace + slot * kSgemmWorkspaceFloats);
+    } else {
+      run_sgemm_problems(
+          *ctx, kernel, 1, p.m, p.n,
+          [](const void* context, int64_t, SgemmParams* out) {
+            *out = *static_cast<const SgemmParams*>(context);
+          },
+          &p, workspace);
+    }
+    return cur;
+  }
+
+  // Depthwise output rows of band b, channels [c0, c1) (split over the pool with `ctx`).
+  void depthwise_rows(int64_t n, int64_t b, Band cur, int64_t c0, int64_t c1, int64_t slot,
+                      const RunContext* ctx) const {
+    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+    DwConvParams p = dw;
+    p.in_h = cur.hi - cur.lo;
+    p.out_h = oy1(b) - oy0(b);
+    p.pad_top = cur.lo - (oy0(b) * g.sh - g.pad_top);
+    p.pad_bottom = std::max<int64_t>(0, (p.out_h - 1) * g.sh + dk_h - p.in_h - p.pad_top);
+    const DwConvF32Fn fn = dwconv2d_f32_select(*dw_table, p);
+    const float* in = bands + slot * band_floats;
+    float* out = y + n * g.cmid * g.oh * g.ow + oy0(b) * g.ow;
+    if (ctx == nullptr) {
+      fn(p, in, dw_w, dw_b, out, c0, c1);
+      return;
+    }
+    // One captured pointer keeps the std::function allocation-free.
+    struct Call {
+      const DwConvParams* p;
+      DwConvF32Fn fn;
+      const float *in, *w, *b;
+      float* out;
+      int64_t c0;
+    } call{&p, fn, in, dw_w, dw_b, out, c0};
+    ctx->parallel_for(c1 - c0, std::max<int64_t>(1, g.cmid / 64),
+                      [&call](int64_t begin, int64_t end) {
+                        call.fn(*call.p, call.in, call.w, call.b, call.out, call.c0 + begin,
+                                call.c0 + end);
+                      });
+  }
+
+  // Bands [u0, u1) of the flattened (image, band) sequence on one thread, buffer `slot`.
+  void run_units(int64_t u0, int64_t u1, int64_t slot) const {
+    Band prev{0, 0};
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t n = u / nbands, b = u % nbands;
+      if (b == 0) prev = Band{0, 0};
+      const Band cur = pointwise_rows(n, b, prev, slot, nullptr);
+      depthwise_rows(n, b, cur, 0, g.cmid, slot, nullptr);
+      prev = cur;
+    }
+  }
+};
+
 class ConvPwDwOp final : public Op {
  public:
   ConvPwDwOp(const ConvSettings& pw, const ConvSettings& dw) : pw_(pw), dw_(dw) {
@@ -95,41 +205,40 @@ class ConvPwDwOp final : public Op {
   void infer(InferContext& ctx) const override {
     const PwDwGeometry g = geometry(ctx);
     ctx.set_output(0, DType::kF32, {g.batch, g.cmid, g.oh, g.ow});
+    // One GEMM workspace and one band buffer per slot (thread), then the packed weights when
+    // they were not packed in prepare().
     size_t bytes = sgemm_workspace_bytes() +
-                   static_cast<size_t>(g.cmid * g.row_cap * g.w) * sizeof(float);
+                   static_cast<size_t>(sgemm_slots() * band_floats(g)) * sizeof(float);
     if (!packed_for(ctx.in_shape(1)))
       bytes += static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, g.cmid, g.cin)) *
                sizeof(float);
     ctx.set_scratch_bytes(bytes);
   }
 
+  // Threads: with at least as many bands (over the batch) as threads, each thread runs a
+  // contiguous range of bands with its own band buffer, GEMM workspace and carried rows: one
+  // fork/join per node (a fork/join per band stalled for milliseconds whenever the other core
+  // was busy). With fewer bands than threads (small maps), each band's GEMM and depthwise
+  // step are split across the threads instead.
   void run(const RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& w_pw = ctx.input(1);
     const Tensor& w_dw = ctx.input(3);
-    const PwDwGeometry g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape());
-    float* workspace = static_cast<float*>(ctx.scratch());
-    float* band_buf = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    Job job;
+    job.g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape());
+    const PwDwGeometry& g = job.g;
+    job.workspace = static_cast<float*>(ctx.scratch());
+    job.bands = job.workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    job.band_floats = band_floats(g);
+    job.kernel = kernel_;
     const float* packed = packed_.data();
     if (!packed_for(w_pw.shape())) {
-      float* p = band_buf + g.cmid * g.row_cap * g.w;
+      float* p = job.bands + sgemm_slots() * job.band_floats;
       sgemm_pack_a_f32(kernel_.mr, false, g.cmid, g.cin, 1.f, w_pw.data<float>(), g.cin, p);
       packed = p;
     }
-
-    struct Job {
-      SgemmParams gemm;
-      DwConvParams dw;
-      DwConvF32Fn dw_fn;
-      const float* dw_w;
-      const float* dw_b;
-      const float* dw_slope;
-      const float* band;
-      float* y;  // output rows of this band, channel 0
-      int64_t plane_stride;  // band buffer floats per channel
-      int64_t out_plane;     // OH * OW
-      int64_t taps;
-    } job;
+    job.x = x.data<float>();
+    job.y = ctx.output(0).data<float>();
     job.gemm.m = g.cmid;
     job.gemm.k = g.cin;
     job.gemm.packed_a = packed;
@@ -141,10 +250,10 @@ class ConvPwDwOp final : public Op {
     job.gemm.bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
     job.gemm.accumulate = 0;
     job.gemm.act = activation_of(pw_);
-
     DwConvParams& d = job.dw;
+    d = DwConvParams{};
     d.batch = 1;
-    d.channels = 1;
+    d.channels = g.cmid;
     d.in_w = g.w;
     d.out_w = g.ow;
     d.kernel_h = g.kh;
@@ -155,65 +264,36 @@ class ConvPwDwOp final : public Op {
     d.dilation_w = g.dw;
     d.pad_left = g.pad_left;
     d.pad_right = std::max<int64_t>(0, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w - g.pad_left);
+    d.in_plane_stride = g.row_cap * g.w;
+    d.out_plane_stride = g.oh * g.ow;
     d.act = DwActivation{static_cast<DwActKind>(static_cast<int>(dw_.act_kind)), dw_.act_alpha,
-                         dw_.act_beta, nullptr};
+                         dw_.act_beta, dw_.slope.empty() ? nullptr : dw_.slope.data()};
     job.dw_w = w_dw.data<float>();
     job.dw_b = ctx.has_input(4) ? ctx.input(4).data<float>() : nullptr;
-    job.dw_slope = dw_.slope.empty() ? nullptr : dw_.slope.data();
-    job.band = band_buf;
-    job.plane_stride = g.row_cap * g.w;
-    job.out_plane = g.oh * g.ow;
-    job.taps = g.kh * g.kw;
-    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
-    const int64_t dw_grain = std::max<int64_t>(1, g.cmid / 64);
+    job.dw_table = &dwconv2d_kernels(active_isa());
 
+    const int64_t nbands = (g.oh + g.band - 1) / g.band;
+    const int64_t units = g.batch * nbands;
+    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t tasks = std::min({threads, sgemm_slots(), units});
+    // Even shares, or enough bands that an uneven one matters little.
+    if (tasks >= threads && (units % tasks == 0 || units >= 4 * tasks)) {
+      job.nbands = nbands;
+      job.tasks = tasks;
+      job.units = units;
+      ctx.parallel_for(tasks, 1, [&job](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) job.run_units(t * job.units / job.tasks,
+                                                        (t + 1) * job.units / job.tasks, t);
+      });
+      return;
+    }
+    // Fewer bands than threads: every band uses all threads.
     for (int64_t n = 0; n < g.batch; ++n) {
-      const float* xn = x.data<float>() + n * g.cin * g.h * g.w;
-      float* yn = ctx.output(0).data<float>() + n * g.cmid * job.out_plane;
-      int64_t prev_lo = 0, prev_hi = 0;  // rows held by the band buffer
-      for (int64_t oy0 = 0; oy0 < g.oh; oy0 += g.band) {
-        const int64_t oy1 = std::min(g.oh, oy0 + g.band);
-        const int64_t lo = std::max<int64_t>(0, oy0 * g.sh - g.pad_top);
-        const int64_t hi = std::min(g.h, (oy1 - 1) * g.sh - g.pad_top + dk_h);
-        // Rows [lo, prev_hi) were computed for the previous band: move them to the top.
-        const int64_t carry = std::max<int64_t>(0, prev_hi - lo);
-        if (carry > 0 && lo != prev_lo) {
-          for (int64_t c = 0; c < g.cmid; ++c) {
-            float* base = band_buf + c * job.plane_stride;
-            std::memmove(base, base + (lo - prev_lo) * g.w,
-                         static_cast<size_t>(carry * g.w) * sizeof(float));
-          }
-        }
-        const int64_t first_new = lo + carry;
-        if (hi > first_new) {
-          job.gemm.n = (hi - first_new) * g.w;
-          job.gemm.b.data = xn + first_new * g.w;
-          job.gemm.c = band_buf + carry * g.w;
-          run_sgemm_problems(
-              ctx, kernel_, 1, g.cmid, job.gemm.n,
-              [](const void* context, int64_t, SgemmParams* out) {
-                *out = static_cast<const Job*>(context)->gemm;
-              },
-              &job, workspace);
-        }
-        prev_lo = lo;
-        prev_hi = hi;
-
-        d.in_h = hi - lo;
-        d.out_h = oy1 - oy0;
-        d.pad_top = lo - (oy0 * g.sh - g.pad_top);
-        d.pad_bottom =
-            std::max<int64_t>(0, (d.out_h - 1) * g.sh + dk_h - d.in_h - d.pad_top);
-        job.dw_fn = dwconv2d_f32_select(dwconv2d_kernels(active_isa()), d);
-        job.y = yn + oy0 * g.ow;
-        ctx.parallel_for(g.cmid, dw_grain, [&job](int64_t begin, int64_t end) {
-          DwConvParams p = job.dw;
-          for (int64_t c = begin; c < end; ++c) {
-            if (p.act.kind == DwActKind::kPRelu) p.act.slope = job.dw_slope + c;
-            job.dw_fn(p, job.band + c * job.plane_stride, job.dw_w + c * job.taps,
-                      job.dw_b ? job.dw_b + c : nullptr, job.y + c * job.out_plane, 0, 1);
-          }
-        });
+      Band prev{0, 0};
+      for (int64_t b = 0; b < nbands; ++b) {
+        const Band cur = job.pointwise_rows(n, b, prev, 0, &ctx);
+        job.depthwise_rows(n, b, cur, 0, g.cmid, 0, &ctx);
+        prev = cur;
       }
     }
   }

@@ -17,6 +17,7 @@
 #include "engine/session.h"
 #include "ops/fusion.h"
 #include "ops/registry.h"
+#include "alloc_counter.h"
 #include "test_util.h"
 
 namespace facet {
@@ -165,8 +166,15 @@ void check_case(const Case& c, uint32_t seed) {
   ASSERT_EQ(fused->nodes.size(), 1u);
   EXPECT_NE(fused->nodes[0].name.find('+'), std::string::npos);
   Session s(fused, opts);
-  std::vector<Tensor> got = s.run({x});
-  got = s.run({x});  // a second run reuses the band buffer
+  const std::vector<Tensor> inputs = {x};
+  std::vector<Tensor> got;
+  s.run_into(inputs, &got);
+  // A second run reuses the band buffers and allocates nothing (band-parallel and split paths).
+  const long before = test::allocation_count();
+  s.run_into(inputs, &got);
+  if (test::allocation_counting_enabled()) {
+    EXPECT_EQ(test::allocation_count() - before, 0);
+  }
   ASSERT_EQ(got.size(), 1u);
   ASSERT_EQ(got[0].shape(), expect[0].shape());
   const float* g = got[0].data<float>();

@@ -201,6 +201,75 @@ TEST_P(DwConvKernelTest, GeneralShapes) {
   }
 }
 
+// Planes inside bigger buffers (in_plane_stride / out_plane_stride, as the fused
+// pointwise+depthwise op uses them): every selected kernel and _ref against _ref on densely
+// packed copies; the floats between planes are never written (NaN canaries stay) and the
+// buffers end against guard pages.
+TEST_P(DwConvKernelTest, StridedPlanesMatchDense) {
+  const uint32_t seed = dw_seed() + 4;
+  std::mt19937 rng(seed);
+  for (int i = 0; i < 60; ++i) {
+    ops::DwConvParams p{};
+    p.batch = 1;
+    p.channels = rnd(rng, 1, 6);
+    p.in_h = rnd(rng, 1, 12);
+    p.in_w = rnd(rng, 1, 40);
+    const int kind = i % 3;  // 3x3 s1, 3x3 s2, general
+    p.kernel_h = p.kernel_w = kind < 2 ? 3 : rnd(rng, 1, 5);
+    p.stride_h = p.stride_w = kind == 1 ? 2 : (kind == 0 ? 1 : rnd(rng, 1, 3));
+    p.dilation_h = p.dilation_w = kind < 2 ? 1 : rnd(rng, 1, 2);
+    p.pad_top = rnd(rng, 0, 2);
+    p.pad_left = rnd(rng, 0, 2);
+    p.pad_bottom = rnd(rng, 0, 2);
+    p.pad_right = rnd(rng, 0, 2);
+    p.act = act_for(i % 7);
+    const int64_t ek_h = (p.kernel_h - 1) * p.dilation_h + 1, ek_w = (p.kernel_w - 1) * p.dilation_w + 1;
+    if (p.in_h + p.pad_top + p.pad_bottom < ek_h || p.in_w + p.pad_left + p.pad_right < ek_w)
+      continue;
+    p.out_h = (p.in_h + p.pad_top + p.pad_bottom - ek_h) / p.stride_h + 1;
+    p.out_w = (p.in_w + p.pad_left + p.pad_right - ek_w) / p.stride_w + 1;
+    const int64_t in_plane = p.in_h * p.in_w, out_plane = p.out_h * p.out_w;
+    ops::DwConvParams sp = p;
+    sp.in_plane_stride = in_plane + rnd(rng, 1, 40);
+    sp.out_plane_stride = out_plane + rnd(rng, 1, 40);
+    const int64_t c = p.channels;
+    GuardedFloats dense_in(static_cast<size_t>(c * in_plane)), dense_ref(static_cast<size_t>(c * out_plane)),
+        in(static_cast<size_t>((c - 1) * sp.in_plane_stride + in_plane)),
+        out(static_cast<size_t>((c - 1) * sp.out_plane_stride + out_plane)),
+        w(static_cast<size_t>(c * p.kernel_h * p.kernel_w)), b(static_cast<size_t>(c)),
+        slope(static_cast<size_t>(c));
+    fill_uniform(rng, in.data(), in.size(), -1.5f, 1.5f);
+    fill_uniform(rng, w.data(), w.size(), -1.0f, 1.0f);
+    fill_uniform(rng, b.data(), b.size(), -0.5f, 0.5f);
+    fill_uniform(rng, slope.data(), slope.size(), -0.5f, 0.5f);
+    if (p.act.kind == ops::DwActKind::kPRelu) p.act.slope = sp.act.slope = slope.data();
+    for (int64_t ch = 0; ch < c; ++ch)
+      std::memcpy(dense_in.data() + ch * in_plane, in.data() + ch * sp.in_plane_stride,
+                  static_cast<size_t>(in_plane) * sizeof(float));
+    ops::dwconv2d_f32_general_ref(p, dense_in.data(), w.data(), b.data(), dense_ref.data(), 0, c);
+    const ops::DwConvKernels& t = ops::dwconv2d_kernels(GetParam());
+    const ops::DwConvF32Fn fns[3] = {ops::dwconv2d_f32_select(t, sp), t.general,
+                                     ops::dwconv2d_f32_general_ref};
+    for (int f = 0; f < 3; ++f) {
+      std::memset(out.data(), 0xff, out.size() * sizeof(float));
+      fns[f](sp, in.data(), w.data(), b.data(), out.data(), 0, c / 2);
+      fns[f](sp, in.data(), w.data(), b.data(), out.data(), c / 2, c);
+      for (int64_t ch = 0; ch < c; ++ch) {
+        for (int64_t k = 0; k < sp.out_plane_stride && ch * sp.out_plane_stride + k < static_cast<int64_t>(out.size()); ++k) {
+          const float o = out.data()[ch * sp.out_plane_stride + k];
+          if (k >= out_plane) {
+            ASSERT_TRUE(std::isnan(o)) << test::dw_desc(p) << " fn " << f << ": wrote between planes";
+            continue;
+          }
+          const float r = dense_ref.data()[ch * out_plane + k];
+          ASSERT_LE(std::fabs(o - r), 1e-5f + 1e-4f * std::fabs(r))
+              << test::dw_desc(p) << " fn " << f << " seed " << seed << " channel " << ch << " index " << k;
+        }
+      }
+    }
+  }
+}
+
 std::string dw_isa_name(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 
 INSTANTIATE_TEST_SUITE_P(Isa, DwConvKernelTest, ::testing::Values(Isa::kAvx2, Isa::kNeon),

@@ -1,7 +1,8 @@
 // Depthwise convolution kernel family (f32): Conv with group == in_channels == out_channels
 // (one filter per channel, channel multiplier 1), 2-D, with optional bias and a fused activation.
 //
-// Layout: NCHW, row-major, densely packed.
+// Layout: NCHW, row-major; planes densely packed unless in_plane_stride / out_plane_stride say
+// otherwise.
 //   input  [batch, channels, in_h, in_w]
 //   weight [channels, 1, kernel_h, kernel_w]   (the ONNX layout as stored; no repacking needed)
 //   bias   [channels] or nullptr (= zeros)
@@ -75,6 +76,11 @@ struct DwConvParams {
   int64_t stride_h, stride_w;
   int64_t dilation_h, dilation_w;
   int64_t pad_top, pad_left, pad_bottom, pad_right;  // >= 0
+  // Floats from one plane to the next in input / output; 0 means densely packed (in_h * in_w,
+  // out_h * out_w). Larger strides run a band of rows of bigger planes (the fused
+  // pointwise+depthwise op). Only the described in_h x in_w / out_h x out_w rows of each plane
+  // are read / written.
+  int64_t in_plane_stride, out_plane_stride;
   DwActivation act;
 };
 

@@ -222,8 +222,14 @@ struct Geo {
       : in_h(p.in_h), in_w(p.in_w), out_h(p.out_h), out_w(p.out_w), pt(p.pad_top),
         pl(p.pad_left) {
     nvec = (out_w + 7) / 8;
-    band = 4096 / (S * in_w);
-    if (band < 8) band = 8;
+    // Per-call setup matters: the fused pointwise+depthwise op calls once per plane, so skip
+    // the division when the whole plane is one band (same result: 4096 / (S*in_w) >= out_h).
+    if (S * in_w * S * out_h <= 4096) {
+      band = out_h;
+    } else {
+      band = 4096 / (S * in_w);
+      if (band < 8) band = 8;
+    }
     nleft = 0;
     while (nleft < nvec && !interior(nleft)) ++nleft;
     nright = nvec;
@@ -232,7 +238,8 @@ struct Geo {
     for (int64_t v = 0; v < half && v < nvec; ++v) {
       if (v < nleft || v >= nright) make_masks<S>(S * pos(v) - pl, in_w, &tab[v]);
     }
-    for (int64_t i = 0; i < half && nvec - 1 - i >= 0; ++i) {
+    // Vectors v < half are served from tab[v] (masks() checks that first): only the others.
+    for (int64_t i = 0; i < half && nvec - 1 - i >= half; ++i) {
       const int64_t v = nvec - 1 - i;
       if (v < nleft || v >= nright) make_masks<S>(S * pos(v) - pl, in_w, &tab[half + i]);
     }
@@ -326,13 +333,13 @@ void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, co
 template <int S, DwActKind K>
 void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const float* weight,
                const float* bias, float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
+  const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
+  const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
   ActV a;
   a.lo = _mm256_set1_ps(p.act.alpha);
   a.hi = _mm256_set1_ps(p.act.beta);
   a.alpha = _mm256_set1_ps(p.act.alpha);
-  int64_t c = begin % p.channels;
+  int64_t c = p.channels == 1 ? 0 : begin % p.channels;
   for (int64_t plane = begin; plane < end; ++plane) {
     if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm256_set1_ps(p.act.slope[c]);
     plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
@@ -383,8 +390,8 @@ void dwconv2d_f32_3x3s2_avx2(const DwConvParams& p, const float* input, const fl
 
 void dwconv2d_f32_general_avx2(const DwConvParams& p, const float* input, const float* weight,
                                const float* bias, float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
+  const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
+  const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
   const int64_t ksize = p.kernel_h * p.kernel_w;
   const int64_t sw = p.stride_w, dw = p.dilation_w, pl = p.pad_left;
   const __m256i vidx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),

@@ -227,8 +227,8 @@ void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, co
 template <int S, DwActKind K>
 void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const float* weight,
                const float* bias, float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
+  const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
+  const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
   ActS a{p.act.alpha, p.act.beta, p.act.alpha};
   for (int64_t plane = begin; plane < end; ++plane) {
     const int64_t c = plane % p.channels;
@@ -280,8 +280,8 @@ void dwconv2d_f32_3x3s2_neon(const DwConvParams& p, const float* input, const fl
 
 void dwconv2d_f32_general_neon(const DwConvParams& p, const float* input, const float* weight,
                                const float* bias, float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
+  const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
+  const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
   const int64_t ksize = p.kernel_h * p.kernel_w;
   const int64_t sw = p.stride_w, dw = p.dilation_w, pl = p.pad_left;
   for (int64_t plane = begin; plane < end; ++plane) {

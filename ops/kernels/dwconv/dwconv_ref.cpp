@@ -33,8 +33,8 @@ float apply_act(const DwActivation& a, float v, int64_t c) {
 
 void dwconv2d_f32_general_ref(const DwConvParams& p, const float* input, const float* weight,
                               const float* bias, float* output, int64_t begin, int64_t end) {
-  const int64_t in_plane = p.in_h * p.in_w;
-  const int64_t out_plane = p.out_h * p.out_w;
+  const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
+  const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
   const int64_t ksize = p.kernel_h * p.kernel_w;
   for (int64_t plane = begin; plane < end; ++plane) {
     const int64_t c = plane % p.channels;
