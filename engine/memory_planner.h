@@ -4,8 +4,10 @@
 // intersect never overlap in memory; others may share bytes. Requests are placed one at a time,
 // each into the best-fitting gap among the already placed requests that are alive at the same
 // time (XNNPACK's memory planner and ggml-alloc work the same way), in three orders: largest
-// first, by first use, and by bytes x lifetime; the smallest arena wins. Offsets are multiples
-// of kAlignment.
+// first, by first use, and by bytes x lifetime; then, while the arena is above the lower bound
+// (the most bytes alive at one step), up to 48 largest-first orders with sizes perturbed by a
+// fixed-seed factor (deterministic). The smallest arena wins. Offsets are multiples of
+// kAlignment.
 #pragma once
 
 #include <cstddef>

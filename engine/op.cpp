@@ -86,6 +86,7 @@ std::vector<Tensor> eval_op(const Op& op, const std::vector<const Tensor*>& inpu
     infos[i].value = inputs[i];
   }
   InferContext ictx(std::move(infos), num_outputs);
+  ictx.set_threads(pool ? pool->threads() : 1);
   op.infer(ictx);
   std::vector<Tensor> outs(static_cast<size_t>(num_outputs));
   std::vector<Tensor*> out_ptrs(static_cast<size_t>(num_outputs), nullptr);

@@ -83,10 +83,16 @@ class InferContext {
   void set_scratch_bytes(size_t bytes) { scratch_bytes_ = bytes; }
   size_t scratch_bytes() const { return scratch_bytes_; }
 
+  // Threads run() will be given (the RunContext's pool size; 1 without a pool). Ops that keep
+  // one scratch area per thread size them by it.
+  void set_threads(int threads) { threads_ = threads < 1 ? 1 : threads; }
+  int threads() const { return threads_; }
+
  private:
   std::vector<ValueInfo> inputs_;
   std::vector<ValueInfo> outputs_;
   size_t scratch_bytes_ = 0;
+  int threads_ = 1;
 };
 
 class RunContext {

@@ -141,6 +141,7 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
       if (!is_const[static_cast<size_t>(v)] || no_data[static_cast<size_t>(v)]) all_const = false;
     }
     InferContext ictx(in_infos, static_cast<int>(node.outputs.size()));
+    ictx.set_threads(pool_ ? pool_->threads() : 1);
     std::vector<Tensor> folded;
     try {
       node.op->infer(ictx);

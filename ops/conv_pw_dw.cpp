@@ -205,10 +205,11 @@ class ConvPwDwOp final : public Op {
   void infer(InferContext& ctx) const override {
     const PwDwGeometry g = geometry(ctx);
     ctx.set_output(0, DType::kF32, {g.batch, g.cmid, g.oh, g.ow});
-    // One GEMM workspace and one band buffer per slot (thread), then the packed weights when
-    // they were not packed in prepare().
+    // The GEMM workspaces, one band buffer per thread, then the packed weights when they were
+    // not packed in prepare().
+    const int64_t buffers = std::min<int64_t>(ctx.threads(), sgemm_slots());
     size_t bytes = sgemm_workspace_bytes() +
-                   static_cast<size_t>(sgemm_slots() * band_floats(g)) * sizeof(float);
+                   static_cast<size_t>(buffers * band_floats(g)) * sizeof(float);
     if (!packed_for(ctx.in_shape(1)))
       bytes += static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, g.cmid, g.cin)) *
                sizeof(float);
@@ -231,9 +232,11 @@ class ConvPwDwOp final : public Op {
     job.bands = job.workspace + sgemm_slots() * kSgemmWorkspaceFloats;
     job.band_floats = band_floats(g);
     job.kernel = kernel_;
+    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t buffers = std::min<int64_t>(threads, sgemm_slots());  // as in infer()
     const float* packed = packed_.data();
     if (!packed_for(w_pw.shape())) {
-      float* p = job.bands + sgemm_slots() * job.band_floats;
+      float* p = job.bands + buffers * job.band_floats;
       sgemm_pack_a_f32(kernel_.mr, false, g.cmid, g.cin, 1.f, w_pw.data<float>(), g.cin, p);
       packed = p;
     }
@@ -274,8 +277,7 @@ class ConvPwDwOp final : public Op {
 
     const int64_t nbands = (g.oh + g.band - 1) / g.band;
     const int64_t units = g.batch * nbands;
-    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
-    const int64_t tasks = std::min({threads, sgemm_slots(), units});
+    const int64_t tasks = std::min({buffers, units});
     // Even shares, or enough bands that an uneven one matters little.
     if (tasks >= threads && (units % tasks == 0 || units >= 4 * tasks)) {
       job.nbands = nbands;
@@ -376,8 +378,8 @@ bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSet
   return true;
 }
 
-bool conv_pw_dw_worth_fusing(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
-                             const Shape& w_dw) {
+bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
+                           const Shape& w_dw, int64_t* fused_bytes, int64_t* unfused_bytes) {
   if (x.size() != 4 || w_pw.size() != 4 || w_dw.size() != 4) return false;
   PwDwGeometry g;
   try {
@@ -386,14 +388,16 @@ bool conv_pw_dw_worth_fusing(const ConvSettings& dw, const Shape& x, const Shape
     return false;
   }
   const int64_t f = static_cast<int64_t>(sizeof(float));
-  const int64_t in = g.cin * g.h * g.w * f, mid = g.cmid * g.h * g.w * f,
-                out = g.cmid * g.oh * g.ow * f;
-  if (mid <= kBandAboveBytes) return false;
+  const int64_t in = g.batch * g.cin * g.h * g.w * f, mid = g.batch * g.cmid * g.h * g.w * f,
+                out = g.batch * g.cmid * g.oh * g.ow * f;
+  if (mid / std::max<int64_t>(g.batch, 1) <= kBandAboveBytes) return false;
   const int64_t ws = static_cast<int64_t>(sgemm_workspace_bytes());
-  const int64_t band = g.cmid * g.row_cap * g.w * f;
-  // Per image: the fused step holds input, output, band and GEMM workspace; the two separate
-  // steps hold input + intermediate + workspace, then intermediate + output.
-  return in + out + band + ws < std::max(in + mid + ws, mid + out);
+  const int64_t band = band_floats(g) * f;  // one thread's
+  // The fused step holds input, output, the band buffers and the GEMM workspaces; the two
+  // separate steps hold input + intermediate + workspaces, then intermediate + output.
+  *fused_bytes = in + out + band + ws;
+  *unfused_bytes = std::max(in + mid + ws, mid + out);
+  return true;
 }
 
 std::unique_ptr<Op> make_conv_pw_dw(const ConvSettings& pw, const ConvSettings& dw) {

@@ -13,8 +13,8 @@
 // previous band are carried over, not recomputed), and the depthwise kernel reads them back
 // from cache. The intermediate never exists whole, so the session's arena shrinks by it.
 // fuse_graph fuses only pairs whose intermediate (inferred from the declared input shapes) is
-// that large; if a session later runs smaller inputs, the pair runs as one band, which is the
-// unfused computation with the intermediate in scratch. Both steps use the same kernels as the unfused ops (packed SGEMM with the fused
+// that large and that set the graph's peak memory; if a session later runs smaller inputs, the
+// pair runs as one band, which is the unfused computation with the intermediate in scratch. Both steps use the same kernels as the unfused ops (packed SGEMM with the fused
 // epilogue, the dwconv family), so results match the unfused graph up to those kernels'
 // tolerances.
 #pragma once
@@ -33,13 +33,14 @@ namespace facet::ops {
 bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSettings& dw,
                         const Shape& w_dw);
 
-// True when fusing pays for this input X [N, Cin, H, W]: the pointwise output is large enough
-// to run in bands (over 1 MiB per image) and the fused step (input, output, one band, GEMM
-// workspace) needs less memory than the larger of the two separate steps. Otherwise the fused
-// node would hold more at once than the pair does, for no speed gain; fuse_graph leaves such
-// pairs (and pairs whose shapes it cannot infer) apart.
-bool conv_pw_dw_worth_fusing(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
-                             const Shape& w_dw);
+// For input X [N, Cin, H, W]: false when the pointwise output is too small to run in bands
+// (at most 1 MiB per image: fusing would only hold input, intermediate and output at once);
+// otherwise the bytes the fused step holds (input, output, band buffers, GEMM workspaces) and
+// the larger of the two separate steps (input + intermediate + workspaces, intermediate +
+// output). fuse_graph fuses a pair only when fused < unfused and the pair is the graph's memory
+// bottleneck (see fusion.h): banding costs a few percent of speed.
+bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
+                           const Shape& w_dw, int64_t* fused_bytes, int64_t* unfused_bytes);
 
 std::unique_ptr<Op> make_conv_pw_dw(const ConvSettings& pw, const ConvSettings& dw);
 

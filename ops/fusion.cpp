@@ -1,5 +1,6 @@
 #include "ops/fusion.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -9,6 +10,7 @@
 #include "ops/batch_norm.h"
 #include "ops/conv.h"
 #include "ops/conv_pw_dw.h"
+#include "ops/gemm.h"
 
 namespace facet::ops {
 namespace {
@@ -40,7 +42,7 @@ class Fuser {
     }
     for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_activation(static_cast<int>(i));
     infer_static_shapes();
-    for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_pointwise_depthwise(static_cast<int>(i));
+    fuse_pointwise_depthwise();
     int removed = 0;
     std::vector<Node> kept;
     kept.reserve(g_.nodes.size());
@@ -355,6 +357,7 @@ class Fuser {
     const size_t nv = g_.values.size();
     info_.assign(nv, ValueInfo{});
     known_.assign(nv, false);
+    scratch_.assign(g_.nodes.size(), 0);
     for (size_t v = 0; v < nv; ++v) {
       const Tensor& t = g_.values[v].initializer;
       if (!t.defined()) continue;
@@ -388,6 +391,7 @@ class Fuser {
       } catch (const std::exception&) {
         continue;
       }
+      scratch_[i] = static_cast<int64_t>(ctx.scratch_bytes());
       for (size_t k = 0; k < n.outputs.size(); ++k) {
         const int v = n.outputs[k];
         if (v < 0 || static_cast<size_t>(v) >= nv) continue;
@@ -399,39 +403,95 @@ class Fuser {
     }
   }
 
+  // Bytes node i holds while it runs: its non-constant inputs, its outputs and its scratch
+  // (0 when a shape is unknown). Scratch is capped at the GEMM workspaces: before prepare(),
+  // Conv and Gemm still count packing their weights on every run, which prepare() removes.
+  int64_t footprint(size_t i) const {
+    const Node& n = g_.nodes[i];
+    int64_t bytes = std::min<int64_t>(scratch_[i], static_cast<int64_t>(sgemm_workspace_bytes()));
+    auto add = [&](int v) {
+      if (v < 0) return true;
+      const size_t u = static_cast<size_t>(v);
+      if (g_.values[u].initializer.defined()) return true;
+      if (!known_[u]) return false;
+      bytes += shape_numel(info_[u].shape) *
+               static_cast<int64_t>(std::max<size_t>(dtype_size(info_[u].dtype), 1));
+      return true;
+    };
+    for (int v : n.inputs)
+      if (!add(v)) return 0;
+    for (int v : n.outputs)
+      if (!add(v)) return 0;
+    return bytes;
+  }
+
+  struct PwDwCandidate {
+    int pw, dw;
+    ConvSettings pw_settings, dw_settings;
+    int64_t fused_bytes, unfused_bytes;
+  };
+
   // A depthwise Conv whose input comes only from a pointwise Conv (both with their activations
-  // already fused): the pointwise node becomes one ConvPwDw op (see conv_pw_dw.h) with inputs
-  // [X, Wpw, Bpw, Wdw, Bdw] and the depthwise output; the depthwise node is removed.
-  void try_fuse_pointwise_depthwise(int di) {
-    if (removed_[static_cast<size_t>(di)]) return;
+  // already fused) is a candidate when conv_pw_dw_fusable and the intermediate can run in
+  // bands. Fusing costs some speed (smaller GEMMs per band), so only candidates that are the
+  // graph's memory bottleneck are fused: their unfused footprint exceeds every node outside
+  // the candidates, and fusing lowers it. The pointwise node becomes one ConvPwDw op (see
+  // conv_pw_dw.h) with inputs [X, Wpw, Bpw, Wdw, Bdw] and the depthwise output; the depthwise
+  // node is removed.
+  void fuse_pointwise_depthwise() {
+    std::vector<PwDwCandidate> candidates;
+    std::vector<bool> in_candidate(g_.nodes.size(), false);
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      PwDwCandidate c;
+      if (pointwise_depthwise_candidate(static_cast<int>(i), &c)) {
+        in_candidate[static_cast<size_t>(c.pw)] = in_candidate[static_cast<size_t>(c.dw)] = true;
+        candidates.push_back(std::move(c));
+      }
+    }
+    int64_t others = 0;
+    for (size_t i = 0; i < g_.nodes.size(); ++i)
+      if (!removed_[i] && !in_candidate[i]) others = std::max(others, footprint(i));
+    for (const PwDwCandidate& c : candidates)
+      if (c.unfused_bytes > others && c.fused_bytes < c.unfused_bytes) fuse_pair(c);
+  }
+
+  bool pointwise_depthwise_candidate(int di, PwDwCandidate* out) const {
+    if (removed_[static_cast<size_t>(di)]) return false;
     const Node& dw = g_.nodes[static_cast<size_t>(di)];
     if (!is_op(dw, "Conv") || !single_output(dw) || dw.inputs.size() < 2 || dw.inputs.size() > 3)
-      return;
+      return false;
     const int pi = sole_producer(dw.inputs[0]);
-    if (pi < 0) return;
-    Node& pw = g_.nodes[static_cast<size_t>(pi)];
-    if (!is_op(pw, "Conv") || pw.inputs.size() < 2 || pw.inputs.size() > 3) return;
+    if (pi < 0) return false;
+    const Node& pw = g_.nodes[static_cast<size_t>(pi)];
+    if (!is_op(pw, "Conv") || pw.inputs.size() < 2 || pw.inputs.size() > 3) return false;
     ConvSettings ps, ds;
-    if (!conv_settings(*pw.op, &ps) || !conv_settings(*dw.op, &ds)) return;
+    if (!conv_settings(*pw.op, &ps) || !conv_settings(*dw.op, &ds)) return false;
     Tensor wp, wd;
-    if (!constant(pw.inputs[1], &wp) || !constant(dw.inputs[1], &wd)) return;
-    if (wp.dtype() != DType::kF32 || wd.dtype() != DType::kF32) return;
-    if (!conv_pw_dw_fusable(ps, wp.shape(), ds, wd.shape())) return;
-    const int mid = pw.outputs[0];
-    // Only where the intermediate is large enough to run in bands (see conv_pw_dw.h).
+    if (!constant(pw.inputs[1], &wp) || !constant(dw.inputs[1], &wd)) return false;
+    if (wp.dtype() != DType::kF32 || wd.dtype() != DType::kF32) return false;
+    if (!conv_pw_dw_fusable(ps, wp.shape(), ds, wd.shape())) return false;
     const int x_id = pw.inputs[0];
-    if (x_id < 0 || !known_[static_cast<size_t>(x_id)] ||
-        !conv_pw_dw_worth_fusing(ds, info_[static_cast<size_t>(x_id)].shape, wp.shape(),
-                                 wd.shape()))
-      return;
+    if (x_id < 0 || !known_[static_cast<size_t>(x_id)]) return false;
+    int64_t fused = 0, unfused = 0;
+    if (!conv_pw_dw_footprints(ds, info_[static_cast<size_t>(x_id)].shape, wp.shape(),
+                               wd.shape(), &fused, &unfused))
+      return false;
+    *out = PwDwCandidate{pi, di, std::move(ps), std::move(ds), fused, unfused};
+    return true;
+  }
+
+  void fuse_pair(const PwDwCandidate& c) {
+    Node& pw = g_.nodes[static_cast<size_t>(c.pw)];
+    const Node& dw = g_.nodes[static_cast<size_t>(c.dw)];
+    const int mid = pw.outputs[0];
     pw.inputs = {pw.inputs[0], pw.inputs[1], pw.inputs.size() > 2 ? pw.inputs[2] : -1,
                  dw.inputs[1], dw.inputs.size() > 2 ? dw.inputs[2] : -1};
     pw.outputs[0] = dw.outputs[0];
     pw.name = pw.name + "+" + dw.name;
-    pw.op = make_conv_pw_dw(ps, ds);
+    pw.op = make_conv_pw_dw(c.pw_settings, c.dw_settings);
     consumers_[static_cast<size_t>(mid)] = 0;
-    producer_[static_cast<size_t>(dw.outputs[0])] = pi;
-    removed_[static_cast<size_t>(di)] = true;
+    producer_[static_cast<size_t>(dw.outputs[0])] = c.pw;
+    removed_[static_cast<size_t>(c.dw)] = true;
   }
 
   Graph& g_;
@@ -441,6 +501,7 @@ class Fuser {
   std::vector<bool> removed_;
   std::vector<ValueInfo> info_;  // infer_static_shapes()
   std::vector<bool> known_;
+  std::vector<int64_t> scratch_;  // per node, from infer_static_shapes()
 };
 
 }  // namespace

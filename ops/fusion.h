@@ -13,9 +13,12 @@
 //     op's epilogue (see ActivationFusable) and removed.
 //  3. A depthwise Conv (group == channels) whose input is the sole output of a pointwise Conv
 //     (1x1, stride 1, no pads, group 1, constant weights; conditions in conv_pw_dw.h) with both
-//     activations already fused, and whose output (its shape inferred from the declared input
-//     shapes) is large enough to run in bands (conv_pw_dw_worth_fusing): the pair becomes one node (ConvPwDw, op_type still "Conv",
-//     name "pw+dw") that never materializes the pointwise output whole.
+//     activations already fused, when the shapes inferred from the declared input shapes show
+//     that the pair sets the graph's peak memory (its unfused footprint, inputs + outputs,
+//     exceeds every other node's) and that fusing lowers it: the pair becomes one node
+//     (ConvPwDw, op_type still "Conv", name "pw+dw") that never materializes the pointwise
+//     output whole. (MobileNetV1-224: only the first pair, whose 3.2 MB intermediate is the
+//     largest tensor.)
 // A BN after anything else (ESPNet's BN after Concat) stays a BN. Removed nodes' intermediate
 // values stay in the value table, unused. Fusion never changes the graph's inputs or outputs.
 #pragma once
