@@ -92,8 +92,16 @@ using ConvDirectRowFn = void (*)(const ConvDirectParams& p, const float* const* 
 // rows are long enough for strips of this many columns starting anywhere before out_w.
 constexpr int64_t kConvDirectMaxStrip = 32;
 
+// Fills one ring row from input row `src` (in_w floats): stride_w phase rows of `len` floats,
+// phase ph column j = src[ph + stride_w * j - pad_left], zero outside the row. Reads only
+// src[0, in_w).
+using ConvDirectFillFn = void (*)(const ConvDirectParams& p, int64_t len, const float* src,
+                                  float* dst);
+void conv_direct_fill_row_ref(const ConvDirectParams& p, int64_t len, const float* src,
+                              float* dst);
+
 void conv_direct_drive(const ConvDirectParams& p, const float* input, const float* packed,
                        const float* bias, float* output, int64_t begin, int64_t end,
-                       float* scratch, ConvDirectRowFn row_fn);
+                       float* scratch, ConvDirectRowFn row_fn, ConvDirectFillFn fill_fn);
 
 }  // namespace facet::ops

@@ -170,12 +170,45 @@ void row_avx2(const ConvDirectParams& p, const float* const* rows, const int64_t
   }
 }
 
+// conv_direct_fill_row_ref with the stride-2 deinterleave vectorized: 16 input floats ->
+// 8 of one phase per step (shuffle + lane permute). Other strides use the reference.
+void fill_row_avx2(const ConvDirectParams& p, int64_t len, const float* src, float* dst) {
+  if (p.stride_w != 2) {
+    conv_direct_fill_row_ref(p, len, src, dst);
+    return;
+  }
+  const int64_t in_w = p.in_w;
+  for (int64_t ph = 0; ph < 2; ++ph, dst += len) {
+    // Column j reads input column first + 2 * j; valid for j in [jl, jh).
+    const int64_t first = ph - p.pad_left;
+    int64_t jl = first >= 0 ? 0 : (-first + 1) / 2;
+    int64_t jh = in_w - 1 - first < 0 ? 0 : (in_w - 1 - first) / 2 + 1;
+    jh = std::min(jh, len);
+    jl = std::min(jl, jh);
+    std::fill(dst, dst + jl, 0.f);
+    const float* s = src + first;
+    int64_t j = jl;
+    // s[2j .. 2j + 15] must lie inside the row: first + 2j + 16 <= in_w.
+    for (; j + 8 <= jh && first + 2 * j + 16 <= in_w; j += 8) {
+      const __m256 a = _mm256_loadu_ps(s + 2 * j);
+      const __m256 b = _mm256_loadu_ps(s + 2 * j + 8);
+      // Per 128-bit lane: a0 a2 b0 b2 | a4 a6 b4 b6; then 64-bit units 0 2 1 3.
+      const __m256 ev = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+      _mm256_storeu_ps(dst + j, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                    _mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+    for (; j < jh; ++j) dst[j] = s[2 * j];
+    std::fill(dst + jh, dst + len, 0.f);
+  }
+}
+
 }  // namespace
 
 void conv_direct_f32_avx2(const ConvDirectParams& p, const float* input, const float* packed,
                           const float* bias, float* output, int64_t begin, int64_t end,
                           float* scratch) {
-  conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_avx2);
+  conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_avx2,
+                    fill_row_avx2);
 }
 
 }  // namespace facet::ops

@@ -117,7 +117,8 @@ void row_neon(const ConvDirectParams& p, const float* const* rows, const int64_t
 void conv_direct_f32_neon(const ConvDirectParams& p, const float* input, const float* packed,
                           const float* bias, float* output, int64_t begin, int64_t end,
                           float* scratch) {
-  conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_neon);
+  conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_neon,
+                    conv_direct_fill_row_ref);
 }
 
 }  // namespace facet::ops

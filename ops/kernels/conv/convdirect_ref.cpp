@@ -17,8 +17,11 @@ int64_t phase_len(const ConvDirectParams& p) {
 
 int64_t ring_rows(const ConvDirectParams& p) { return (p.kernel_h - 1) * p.dilation_h + 1; }
 
+}  // namespace
+
 // Fills one ring row (all stride_w phases) from input row `src` (in_w floats).
-void fill_row(const ConvDirectParams& p, int64_t len, const float* src, float* dst) {
+void conv_direct_fill_row_ref(const ConvDirectParams& p, int64_t len, const float* src,
+                              float* dst) {
   const int64_t sw = p.stride_w, in_w = p.in_w;
   for (int64_t ph = 0; ph < sw; ++ph, dst += len) {
     // Column j reads input column ph + sw * j - pad_left; valid for j in [jl, jh).
@@ -41,6 +44,8 @@ void fill_row(const ConvDirectParams& p, int64_t len, const float* src, float* d
     std::fill(dst + jh, dst + len, 0.f);
   }
 }
+
+namespace {
 
 void row_ref(const ConvDirectParams& p, const float* const* rows, const int64_t* tap_off,
              const float* packed, const float* bias, float* out, int64_t out_plane) {
@@ -85,7 +90,7 @@ int64_t conv_direct_scratch_floats(const ConvDirectParams& p) {
 
 void conv_direct_drive(const ConvDirectParams& p, const float* input, const float* packed,
                        const float* bias, float* output, int64_t begin, int64_t end,
-                       float* scratch, ConvDirectRowFn row_fn) {
+                       float* scratch, ConvDirectRowFn row_fn, ConvDirectFillFn fill_fn) {
   const int64_t C = p.in_channels, kh = p.kernel_h;
   const int64_t len = phase_len(p), row_floats = p.stride_w * len, span = ring_rows(p);
   const float** rows = reinterpret_cast<const float**>(scratch);
@@ -109,8 +114,8 @@ void conv_direct_drive(const ConvDirectParams& p, const float* input, const floa
     for (int64_t iy = first; iy <= last; ++iy) {
       const int64_t slot = (iy + p.pad_top) % span;
       for (int64_t c = 0; c < C; ++c)
-        fill_row(p, len, input + (n * C + c) * in_plane + iy * p.in_w,
-                 ring + (c * span + slot) * row_floats);
+        fill_fn(p, len, input + (n * C + c) * in_plane + iy * p.in_w,
+                ring + (c * span + slot) * row_floats);
     }
     next_fill = std::max(next_fill, hi + 1);
     for (int64_t c = 0; c < C; ++c)
@@ -128,7 +133,8 @@ void conv_direct_drive(const ConvDirectParams& p, const float* input, const floa
 void conv_direct_f32_ref(const ConvDirectParams& p, const float* input, const float* packed,
                          const float* bias, float* output, int64_t begin, int64_t end,
                          float* scratch) {
-  conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_ref);
+  conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_ref,
+                    conv_direct_fill_row_ref);
 }
 
 ConvDirectF32Fn conv_direct_kernel(Isa isa) {
