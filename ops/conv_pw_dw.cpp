@@ -15,8 +15,8 @@
 namespace facet::ops {
 namespace {
 
-// Pairs whose pointwise output is larger than this run in bands (below it, one band: the
-// intermediate is small enough to stay in L2/L3 anyway and a single GEMM keeps N large).
+// Pointwise outputs (per image) up to this size are not worth banding: fuse_graph leaves such
+// pairs apart, and a fused pair fed smaller inputs than it was fused for runs as one band.
 constexpr int64_t kBandAboveBytes = int64_t{1} << 20;
 // Target size of one band of pointwise rows (about half the L2 of the cores we measure on).
 constexpr int64_t kBandBytes = int64_t{256} << 10;
@@ -40,8 +40,8 @@ struct PwDwGeometry {
 };
 
 // Band geometry for input x, weights wpw/wdw and the depthwise attributes.
-PwDwGeometry pw_dw_geometry(const ConvSettings& dw_, const Shape& x, const Shape& wpw,
-                          const Shape& wdw) {
+PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape& wpw,
+                            const Shape& wdw) {
   PwDwGeometry g;
   g.batch = x[0];
   g.cin = x[1];
@@ -49,7 +49,7 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw_, const Shape& x, const Shape
   g.h = x[2];
   g.w = x[3];
   AxisWindow win[2];
-  resolve_forward_windows(dw_.attrs, 2, x.data() + 2, wdw.data() + 2, false, win);
+  resolve_forward_windows(dw.attrs, 2, x.data() + 2, wdw.data() + 2, false, win);
   g.oh = win[0].out;
   g.ow = win[1].out;
   g.kh = win[0].kernel;

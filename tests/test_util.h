@@ -14,13 +14,17 @@
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
+#include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "engine/cpu.h"
+#include "engine/graph.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "ops/kernels/dwconv/dwconv.h"
+#include "ops/fusion.h"
 #include "ops/registry.h"
 
 namespace facet::test {
@@ -154,6 +158,58 @@ inline std::vector<float> read_floats(const std::string& path) {
   std::vector<float> v(bytes.size() / 4);
   if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * 4);
   return v;
+}
+
+// One node of a hand-built graph (build_graph): registry op `type` with attributes, input and
+// output value names.
+struct NodeSpec {
+  std::string type;
+  Attributes attrs;
+  std::vector<std::string> inputs, outputs;
+};
+
+// A finalized graph of `nodes` (default-domain ops at `opset`, node i named after its first
+// output + "_node"), initializers `inits` and one graph input `input`, whose declared shape is
+// `declared` (float32; empty: unknown). With `fuse`, ops::fuse_graph runs first and *removed
+// gets the number of nodes it removed (0 otherwise).
+inline std::shared_ptr<Graph> build_graph(
+    const std::vector<NodeSpec>& nodes, const std::vector<std::pair<std::string, Tensor>>& inits,
+    const std::string& input, const std::vector<std::string>& outputs, bool fuse, int* removed,
+    int opset = 13, const Shape& declared = {}) {
+  auto g = std::make_shared<Graph>();
+  g->source = "test";
+  g->opsets[""] = opset;
+  g->inputs.push_back(g->add_value(input));
+  if (!declared.empty()) {
+    Value& x = g->values.back();
+    x.dtype = DType::kF32;
+    x.shape = declared;
+    x.shape_known = true;
+  }
+  for (const auto& kv : inits)
+    g->values[static_cast<size_t>(g->add_value(kv.first))].initializer = kv.second;
+  for (const NodeSpec& s : nodes) {
+    Node n;
+    n.name = s.outputs.empty() ? s.type : s.outputs[0] + "_node";
+    n.op_type = s.type;
+    n.opset = opset;
+    NodeDef def;
+    def.op_type = s.type;
+    def.opset = opset;
+    def.attrs = s.attrs;
+    for (const std::string& in : s.inputs) {
+      n.inputs.push_back(g->get_or_add_value(in));
+      def.input_present.push_back(true);
+    }
+    for (const std::string& out : s.outputs) n.outputs.push_back(g->get_or_add_value(out));
+    def.num_outputs = static_cast<int>(s.outputs.size());
+    n.op = ops::builtin_registry().create(def);
+    g->nodes.push_back(std::move(n));
+  }
+  for (const std::string& o : outputs) g->outputs.push_back(g->find_value(o));
+  *removed = fuse ? ops::fuse_graph(*g) : 0;
+  g->finalize();
+  return g;
 }
 
 }  // namespace facet::test

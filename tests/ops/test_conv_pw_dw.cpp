@@ -23,52 +23,15 @@
 namespace facet {
 namespace {
 
-struct Spec {
-  std::string type;
-  Attributes attrs;
-  std::vector<std::string> inputs, outputs;
-};
+using Spec = test::NodeSpec;
 
-// `declared`: the input's declared shape (empty: unknown), from which fuse_graph infers the
-// intermediate's size.
+// The pair under test at opset 14 (HardSwish); `declared`: the input's declared shape (empty:
+// unknown), from which fuse_graph infers the intermediate's size.
 std::shared_ptr<Graph> make_graph(const std::vector<Spec>& nodes,
                                   const std::vector<std::pair<std::string, Tensor>>& inits,
                                   const std::vector<std::string>& outputs, bool fuse,
                                   int* removed, const Shape& declared) {
-  auto g = std::make_shared<Graph>();
-  g->source = "pwdw-test";
-  g->opsets[""] = 14;
-  g->inputs.push_back(g->add_value("x"));
-  if (!declared.empty()) {
-    Value& x = g->values.back();
-    x.dtype = DType::kF32;
-    x.shape = declared;
-    x.shape_known = true;
-  }
-  for (const auto& kv : inits)
-    g->values[static_cast<size_t>(g->add_value(kv.first))].initializer = kv.second;
-  for (const Spec& s : nodes) {
-    Node n;
-    n.name = s.outputs[0] + "_node";
-    n.op_type = s.type;
-    n.opset = 14;
-    NodeDef def;
-    def.op_type = s.type;
-    def.opset = 14;
-    def.attrs = s.attrs;
-    for (const std::string& in : s.inputs) {
-      n.inputs.push_back(g->get_or_add_value(in));
-      def.input_present.push_back(true);
-    }
-    for (const std::string& out : s.outputs) n.outputs.push_back(g->get_or_add_value(out));
-    def.num_outputs = static_cast<int>(s.outputs.size());
-    n.op = ops::builtin_registry().create(def);
-    g->nodes.push_back(std::move(n));
-  }
-  for (const std::string& o : outputs) g->outputs.push_back(g->find_value(o));
-  *removed = fuse ? ops::fuse_graph(*g) : 0;
-  g->finalize();
-  return g;
+  return test::build_graph(nodes, inits, "x", outputs, fuse, removed, 14, declared);
 }
 
 std::vector<float> rand_vec(int64_t n, std::mt19937& rng, float lo = -1.f, float hi = 1.f) {

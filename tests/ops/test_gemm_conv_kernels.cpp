@@ -713,43 +713,8 @@ TEST(GemmFastPath, ConstantBPackedInPrepare) {
 // ---------------------------------------------------------------------------------------------
 // Graph fusion: Conv -> BatchNormalization -> Relu and Conv -> PRelu, before and after.
 
-struct NodeSpec {
-  std::string type;
-  Attributes attrs;
-  std::vector<std::string> inputs, outputs;
-};
-
-std::shared_ptr<Graph> build_graph(const std::vector<NodeSpec>& nodes,
-                                   const std::vector<std::pair<std::string, Tensor>>& inits,
-                                   const std::string& input, const std::vector<std::string>& outputs,
-                                   bool fuse, int* removed) {
-  auto g = std::make_shared<Graph>();
-  g->source = "test";
-  g->opsets[""] = 13;
-  g->inputs.push_back(g->add_value(input));
-  for (const auto& kv : inits) g->values[static_cast<size_t>(g->add_value(kv.first))].initializer = kv.second;
-  for (const NodeSpec& s : nodes) {
-    Node n;
-    n.op_type = s.type;
-    n.opset = 13;
-    NodeDef def;
-    def.op_type = s.type;
-    def.opset = 13;
-    def.attrs = s.attrs;
-    for (const std::string& in : s.inputs) {
-      n.inputs.push_back(g->get_or_add_value(in));
-      def.input_present.push_back(true);
-    }
-    for (const std::string& out : s.outputs) n.outputs.push_back(g->get_or_add_value(out));
-    def.num_outputs = static_cast<int>(s.outputs.size());
-    n.op = ops::builtin_registry().create(def);
-    g->nodes.push_back(std::move(n));
-  }
-  for (const std::string& o : outputs) g->outputs.push_back(g->find_value(o));
-  *removed = fuse ? ops::fuse_graph(*g) : 0;
-  g->finalize();
-  return g;
-}
+using test::build_graph;
+using test::NodeSpec;
 
 TEST(Fusion, BatchNormAndActivationsFoldIntoConv) {
   std::mt19937 rng(base_seed() + 21);
