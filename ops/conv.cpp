@@ -113,6 +113,9 @@ class ConvOp final : public Op, public ActivationFusable {
     if (w.dtype() != DType::kF32 || w.rank() < 3 || w.dim(0) % group_ != 0) return;
     // Depthwise weights (group == C == M) go to the dwconv kernels as they are: no GEMM panels.
     if (group_ > 1 && w.dim(1) == 1 && w.dim(0) == group_) return;
+    // With the scalar GEMM (FACET_ISA=ref) every conv takes the reference loops, which read W
+    // itself: panels would only cost memory.
+    if (kernel_.fn == sgemm_f32_ref) return;
     const int64_t m_g = w.dim(0) / group_;
     const int64_t k = w.numel() / std::max<int64_t>(w.dim(0), 1);
     const int64_t stride = sgemm_packed_a_floats(kernel_.mr, m_g, k);
