@@ -61,10 +61,13 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape&
   g.pad_top = win[0].pad_begin;
   g.pad_left = win[1].pad_begin;
   const int64_t dk_h = (g.kh - 1) * g.dh + 1;
-  const int64_t row_bytes = g.cmid * g.w * static_cast<int64_t>(sizeof(float));
+  // Doubles: at fusion time the shapes come from the file.
+  const double row_bytes = static_cast<double>(g.cmid) * static_cast<double>(g.w) * sizeof(float);
   g.band = g.oh;
-  if (row_bytes * g.h > kBandAboveBytes) {
-    const int64_t rows = std::max<int64_t>(1, kBandBytes / std::max<int64_t>(row_bytes, 1));
+  if (row_bytes * static_cast<double>(g.h) > static_cast<double>(kBandAboveBytes)) {
+    const int64_t rows = row_bytes >= static_cast<double>(kBandBytes)
+                             ? 1
+                             : static_cast<int64_t>(static_cast<double>(kBandBytes) / row_bytes);
     // Band of b output rows needs (b - 1) * stride + dk input rows.
     g.band = std::clamp<int64_t>((rows - dk_h) / g.sh + 1, 1, g.oh);
   }
@@ -72,7 +75,15 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape&
   return g;
 }
 
-int64_t band_floats(const PwDwGeometry& g) { return g.cmid * g.row_cap * g.w; }
+// Floats of one band buffer. Throws when implausibly large (shapes at plan time are checked,
+// this product is derived from them); allocation-free, run() calls it too.
+int64_t band_floats(const PwDwGeometry& g) {
+  const double n = static_cast<double>(g.cmid) * static_cast<double>(g.row_cap) *
+                   static_cast<double>(g.w);
+  FACET_CHECK(n <= static_cast<double>(int64_t{1} << 40), "band buffer of ", n,
+              " floats is too large");
+  return g.cmid * g.row_cap * g.w;
+}
 
 // Pointwise rows [lo, hi) of one image held by a band buffer.
 struct Band {
@@ -379,7 +390,7 @@ bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSet
 }
 
 bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
-                           const Shape& w_dw, int64_t* fused_bytes, int64_t* unfused_bytes) {
+                           const Shape& w_dw, double* fused_bytes, double* unfused_bytes) {
   if (x.size() != 4 || w_pw.size() != 4 || w_dw.size() != 4) return false;
   PwDwGeometry g;
   try {
@@ -387,16 +398,20 @@ bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& 
   } catch (const Error&) {
     return false;
   }
-  const int64_t f = static_cast<int64_t>(sizeof(float));
-  const int64_t in = g.batch * g.cin * g.h * g.w * f, mid = g.batch * g.cmid * g.h * g.w * f,
-                out = g.batch * g.cmid * g.oh * g.ow * f;
-  if (mid / std::max<int64_t>(g.batch, 1) <= kBandAboveBytes) return false;
-  const int64_t ws = static_cast<int64_t>(sgemm_workspace_bytes());
-  const int64_t band = band_floats(g) * f;  // one thread's
+  const double f = sizeof(float), n = static_cast<double>(g.batch);
+  const double plane = static_cast<double>(g.h) * static_cast<double>(g.w);
+  const double in = n * static_cast<double>(g.cin) * plane * f;
+  const double mid1 = static_cast<double>(g.cmid) * plane * f;  // one image
+  const double out = n * static_cast<double>(g.cmid) * static_cast<double>(g.oh) *
+                     static_cast<double>(g.ow) * f;
+  if (mid1 <= static_cast<double>(kBandAboveBytes)) return false;
+  const double ws = static_cast<double>(sgemm_workspace_bytes());
+  const double band = static_cast<double>(g.cmid) * static_cast<double>(g.row_cap) *
+                      static_cast<double>(g.w) * f;  // one thread's
   // The fused step holds input, output, the band buffers and the GEMM workspaces; the two
   // separate steps hold input + intermediate + workspaces, then intermediate + output.
   *fused_bytes = in + out + band + ws;
-  *unfused_bytes = std::max(in + mid + ws, mid + out);
+  *unfused_bytes = std::max(in + n * mid1 + ws, n * mid1 + out);
   return true;
 }
 

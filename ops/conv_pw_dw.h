@@ -40,7 +40,7 @@ bool conv_pw_dw_fusable(const ConvSettings& pw, const Shape& w_pw, const ConvSet
 // output). fuse_graph fuses a pair only when fused < unfused and the pair is the graph's memory
 // bottleneck (see fusion.h): banding costs a few percent of speed.
 bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& w_pw,
-                           const Shape& w_dw, int64_t* fused_bytes, int64_t* unfused_bytes);
+                           const Shape& w_dw, double* fused_bytes, double* unfused_bytes);
 
 std::unique_ptr<Op> make_conv_pw_dw(const ConvSettings& pw, const ConvSettings& dw);
 

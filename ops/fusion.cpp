@@ -406,16 +406,22 @@ class Fuser {
   // Bytes node i holds while it runs: its non-constant inputs, its outputs and its scratch
   // (0 when a shape is unknown). Scratch is capped at the GEMM workspaces: before prepare(),
   // Conv and Gemm still count packing their weights on every run, which prepare() removes.
-  int64_t footprint(size_t i) const {
+  // Doubles: shapes here come from the file, so products must not overflow.
+  double footprint(size_t i) const {
     const Node& n = g_.nodes[i];
-    int64_t bytes = std::min<int64_t>(scratch_[i], static_cast<int64_t>(sgemm_workspace_bytes()));
+    double bytes = static_cast<double>(
+        std::min<int64_t>(scratch_[i], static_cast<int64_t>(sgemm_workspace_bytes())));
     auto add = [&](int v) {
       if (v < 0) return true;
       const size_t u = static_cast<size_t>(v);
       if (g_.values[u].initializer.defined()) return true;
       if (!known_[u]) return false;
-      bytes += shape_numel(info_[u].shape) *
-               static_cast<int64_t>(std::max<size_t>(dtype_size(info_[u].dtype), 1));
+      double e = static_cast<double>(std::max<size_t>(dtype_size(info_[u].dtype), 1));
+      for (int64_t d : info_[u].shape) {
+        if (d < 0) return false;
+        e *= static_cast<double>(d);
+      }
+      bytes += e;
       return true;
     };
     for (int v : n.inputs)
@@ -428,7 +434,7 @@ class Fuser {
   struct PwDwCandidate {
     int pw, dw;
     ConvSettings pw_settings, dw_settings;
-    int64_t fused_bytes, unfused_bytes;
+    double fused_bytes, unfused_bytes;
   };
 
   // A depthwise Conv whose input comes only from a pointwise Conv (both with their activations
@@ -448,7 +454,7 @@ class Fuser {
         candidates.push_back(std::move(c));
       }
     }
-    int64_t others = 0;
+    double others = 0;
     for (size_t i = 0; i < g_.nodes.size(); ++i)
       if (!removed_[i] && !in_candidate[i]) others = std::max(others, footprint(i));
     for (const PwDwCandidate& c : candidates)
@@ -472,7 +478,7 @@ class Fuser {
     if (!conv_pw_dw_fusable(ps, wp.shape(), ds, wd.shape())) return false;
     const int x_id = pw.inputs[0];
     if (x_id < 0 || !known_[static_cast<size_t>(x_id)]) return false;
-    int64_t fused = 0, unfused = 0;
+    double fused = 0, unfused = 0;
     if (!conv_pw_dw_footprints(ds, info_[static_cast<size_t>(x_id)].shape, wp.shape(),
                                wd.shape(), &fused, &unfused))
       return false;
