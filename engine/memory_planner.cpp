@@ -13,13 +13,14 @@ namespace facet {
 
 namespace {
 
+size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+
 // Greedy placement in the given order: each request goes into the best-fitting gap among the
 // already placed requests alive at the same time, or above them all.
 MemoryPlan place_in_order(const std::vector<BufferRequest>& requests,
                           const std::vector<size_t>& order) {
   MemoryPlan plan;
   plan.offsets.assign(requests.size(), 0);
-  auto aligned = [](size_t b) { return (b + kAlignment - 1) / kAlignment * kAlignment; };
   std::vector<size_t> placed;
   struct Span {
     size_t begin, end;
@@ -99,7 +100,6 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests) {
     int steps = 0;
     for (const BufferRequest& r : requests) steps = std::max(steps, r.last + 1);
     std::vector<size_t> live(static_cast<size_t>(steps) + 1, 0);
-    auto aligned = [](size_t b) { return (b + kAlignment - 1) / kAlignment * kAlignment; };
     for (const BufferRequest& r : requests)
       for (int s = std::max(r.first, 0); s <= r.last && s < steps; ++s)
         live[static_cast<size_t>(s)] += aligned(r.bytes);

@@ -37,6 +37,7 @@ struct PwDwGeometry {
   int64_t kh, kw, sh, sw, dh, dw, pad_top, pad_left;
   int64_t band;      // depthwise output rows per band
   int64_t row_cap;   // pointwise rows the band buffer holds per channel
+  int64_t dk_h() const { return (kh - 1) * dh + 1; }  // dilated kernel height
 };
 
 // Band geometry for input x, weights wpw/wdw and the depthwise attributes.
@@ -60,7 +61,7 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape&
   g.dw = win[1].dilation;
   g.pad_top = win[0].pad_begin;
   g.pad_left = win[1].pad_begin;
-  const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+  const int64_t dk_h = g.dk_h();
   // Doubles: at fusion time the shapes come from the file.
   const double row_bytes = static_cast<double>(g.cmid) * static_cast<double>(g.w) * sizeof(float);
   g.band = g.oh;
@@ -114,7 +115,7 @@ struct Job {
   // image, or {0, 0}). With `ctx`, the GEMM is split across the pool's threads.
   Band pointwise_rows(int64_t n, int64_t b, Band prev, int64_t slot,
                       const RunContext* ctx) const {
-    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+    const int64_t dk_h = g.dk_h();
     Band cur;
     cur.lo = std::max<int64_t>(0, oy0(b) * g.sh - g.pad_top);
     cur.hi = std::min(g.h, (oy1(b) - 1) * g.sh - g.pad_top + dk_h);
@@ -151,7 +152,7 @@ struct Job {
   // Depthwise output rows of band b, channels [c0, c1) (split over the pool with `ctx`).
   void depthwise_rows(int64_t n, int64_t b, Band cur, int64_t c0, int64_t c1, int64_t slot,
                       const RunContext* ctx) const {
-    const int64_t dk_h = (g.kh - 1) * g.dh + 1;
+    const int64_t dk_h = g.dk_h();
     DwConvParams p = dw;
     p.in_h = cur.hi - cur.lo;
     p.out_h = oy1(b) - oy0(b);

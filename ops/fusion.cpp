@@ -41,7 +41,6 @@ class Fuser {
       if (is_op(g_.nodes[i], "BatchNormalization")) try_fold_bn(static_cast<int>(i));
     }
     for (size_t i = 0; i < g_.nodes.size(); ++i) try_fuse_activation(static_cast<int>(i));
-    infer_static_shapes();
     fuse_pointwise_depthwise();
     int removed = 0;
     std::vector<Node> kept;
@@ -434,7 +433,8 @@ class Fuser {
   struct PwDwCandidate {
     int pw, dw;
     ConvSettings pw_settings, dw_settings;
-    double fused_bytes, unfused_bytes;
+    Shape w_pw, w_dw;
+    double fused_bytes = 0, unfused_bytes = 0;
   };
 
   // A depthwise Conv whose input comes only from a pointwise Conv (both with their activations
@@ -443,16 +443,25 @@ class Fuser {
   // graph's memory bottleneck are fused: their unfused footprint exceeds every node outside
   // the candidates, and fusing lowers it. The pointwise node becomes one ConvPwDw op (see
   // conv_pw_dw.h) with inputs [X, Wpw, Bpw, Wdw, Bdw] and the depthwise output; the depthwise
-  // node is removed.
+  // node is removed. The shapes are inferred only when the graph has such a pair at all.
   void fuse_pointwise_depthwise() {
-    std::vector<PwDwCandidate> candidates;
-    std::vector<bool> in_candidate(g_.nodes.size(), false);
+    std::vector<PwDwCandidate> pairs;
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       PwDwCandidate c;
-      if (pointwise_depthwise_candidate(static_cast<int>(i), &c)) {
-        in_candidate[static_cast<size_t>(c.pw)] = in_candidate[static_cast<size_t>(c.dw)] = true;
-        candidates.push_back(std::move(c));
-      }
+      if (pointwise_depthwise_pair(static_cast<int>(i), &c)) pairs.push_back(std::move(c));
+    }
+    if (pairs.empty()) return;
+    infer_static_shapes();
+    std::vector<PwDwCandidate> candidates;
+    std::vector<bool> in_candidate(g_.nodes.size(), false);
+    for (PwDwCandidate& c : pairs) {
+      const int x_id = g_.nodes[static_cast<size_t>(c.pw)].inputs[0];
+      if (x_id < 0 || !known_[static_cast<size_t>(x_id)] ||
+          !conv_pw_dw_footprints(c.dw_settings, info_[static_cast<size_t>(x_id)].shape, c.w_pw,
+                                 c.w_dw, &c.fused_bytes, &c.unfused_bytes))
+        continue;
+      in_candidate[static_cast<size_t>(c.pw)] = in_candidate[static_cast<size_t>(c.dw)] = true;
+      candidates.push_back(std::move(c));
     }
     double others = 0;
     for (size_t i = 0; i < g_.nodes.size(); ++i)
@@ -461,7 +470,8 @@ class Fuser {
       if (c.unfused_bytes > others && c.fused_bytes < c.unfused_bytes) fuse_pair(c);
   }
 
-  bool pointwise_depthwise_candidate(int di, PwDwCandidate* out) const {
+  // The structural conditions: sole producer, settings, constant float weights, fusable.
+  bool pointwise_depthwise_pair(int di, PwDwCandidate* out) const {
     if (removed_[static_cast<size_t>(di)]) return false;
     const Node& dw = g_.nodes[static_cast<size_t>(di)];
     if (!is_op(dw, "Conv") || !single_output(dw) || dw.inputs.size() < 2 || dw.inputs.size() > 3)
@@ -476,13 +486,12 @@ class Fuser {
     if (!constant(pw.inputs[1], &wp) || !constant(dw.inputs[1], &wd)) return false;
     if (wp.dtype() != DType::kF32 || wd.dtype() != DType::kF32) return false;
     if (!conv_pw_dw_fusable(ps, wp.shape(), ds, wd.shape())) return false;
-    const int x_id = pw.inputs[0];
-    if (x_id < 0 || !known_[static_cast<size_t>(x_id)]) return false;
-    double fused = 0, unfused = 0;
-    if (!conv_pw_dw_footprints(ds, info_[static_cast<size_t>(x_id)].shape, wp.shape(),
-                               wd.shape(), &fused, &unfused))
-      return false;
-    *out = PwDwCandidate{pi, di, std::move(ps), std::move(ds), fused, unfused};
+    out->pw = pi;
+    out->dw = di;
+    out->pw_settings = std::move(ps);
+    out->dw_settings = std::move(ds);
+    out->w_pw = wp.shape();
+    out->w_dw = wd.shape();
     return true;
   }
 

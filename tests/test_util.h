@@ -160,6 +160,19 @@ inline std::vector<float> read_floats(const std::string& path) {
   return v;
 }
 
+// Deterministic floats in [-1, 1) from a 32-bit LCG (identical on every platform and standard
+// library, unlike <random> distributions). `offset` gives files that share seeds their own
+// streams.
+inline std::vector<float> lcg_floats(size_t n, uint32_t seed, uint32_t offset) {
+  std::vector<float> v(n);
+  uint32_t s = seed * 2654435761u + offset;
+  for (float& x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = static_cast<float>(s >> 8) / float(1 << 23) - 1.f;
+  }
+  return v;
+}
+
 // One node of a hand-built graph (build_graph): registry op `type` with attributes, input and
 // output value names.
 struct NodeSpec {

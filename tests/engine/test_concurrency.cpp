@@ -16,6 +16,7 @@
 #include "facet.h"
 #include "loaders/onnx_loader.h"
 #include "loaders/onnx_writer.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
@@ -27,13 +28,7 @@ using loaders::value_info;
 
 // Deterministic pseudo-random values in [-1, 1).
 std::vector<float> pseudo_random(size_t n, uint32_t seed) {
-  std::vector<float> v(n);
-  uint32_t s = seed * 2654435761u + 1;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = static_cast<float>(s >> 8) / float(1 << 23) - 1.f;
-  }
-  return v;
+  return test::lcg_floats(n, seed, 1u);
 }
 
 // A small CNN touching the main kernels: Conv (gemm path) -> Relu -> MaxPool -> depthwise Conv

@@ -22,6 +22,7 @@
 #include "engine/status.h"
 #include "loaders/onnx_loader.h"
 #include "loaders/onnx_writer.h"
+#include "test_util.h"
 
 namespace facet {
 namespace {
@@ -33,13 +34,7 @@ using loaders::tensor_spec;
 using loaders::value_info;
 
 std::vector<float> pseudo_random(size_t n, uint32_t seed) {
-  std::vector<float> v(n);
-  uint32_t s = seed * 2654435761u + 7;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = static_cast<float>(s >> 8) / float(1 << 23) - 1.f;
-  }
-  return v;
+  return test::lcg_floats(n, seed, 7u);
 }
 
 loaders::TensorSpec weight(const std::string& name, Shape s, uint32_t seed) {
