@@ -4,6 +4,35 @@
 
 namespace facet {
 
+namespace {
+
+// The constants the node being prepared may discard (Graph::finalize sets it around prepare()).
+struct ConsumeScope {
+  std::vector<const Tensor*> releasable;  // per input slot: the constant, or nullptr
+  std::vector<char> used;                 // per input slot: prepare_consumed() released pages
+};
+thread_local ConsumeScope* tls_consume = nullptr;
+
+struct ScopeGuard {
+  explicit ScopeGuard(ConsumeScope* s) { tls_consume = s; }
+  ~ScopeGuard() { tls_consume = nullptr; }
+  ScopeGuard(const ScopeGuard&) = delete;
+  ScopeGuard& operator=(const ScopeGuard&) = delete;
+};
+
+}  // namespace
+
+void prepare_consumed(const Tensor* constant_input, size_t bytes) {
+  ConsumeScope* scope = tls_consume;
+  if (scope == nullptr || constant_input == nullptr) return;
+  for (size_t k = 0; k < scope->releasable.size(); ++k) {
+    if (scope->releasable[k] != constant_input) continue;
+    discard_tensor_pages(*constant_input, bytes);
+    scope->used[k] = 1;
+    return;
+  }
+}
+
 int Graph::find_value(const std::string& name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? -1 : it->second;
@@ -120,10 +149,25 @@ void Graph::finalize() {
       // A second finalize() cannot pack from released data; the op keeps its first packing.
       if (v.initializer.defined() && !v.data_released) consts[k] = &v.initializer;
     }
+    // Constants the op may release page by page while packing (prepare_consumed).
+    ConsumeScope scope;
+    scope.releasable.assign(n.inputs.size(), nullptr);
+    scope.used.assign(n.inputs.size(), 0);
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      if (consts[k] != nullptr && release_packed_constants &&
+          readers[static_cast<size_t>(n.inputs[k])] == 1 && consts[k]->storage_unique())
+        scope.releasable[k] = consts[k];
+    }
     try {
+      ScopeGuard guard(&scope);
       n.op->prepare(consts);
     } catch (const Error& e) {
       fail(str_cat(node_label(i), ": ", e.what()));
+    }
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      FACET_CHECK(!scope.used[k] || n.op->releases_constant_input(static_cast<int>(k)),
+                  node_label(i), ": internal error: prepare() discarded constant input ", k,
+                  " but keeps reading it");
     }
     if (!release_packed_constants) continue;
     for (size_t k = 0; k < n.inputs.size(); ++k) {

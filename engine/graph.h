@@ -41,6 +41,15 @@ struct Node {
   std::vector<int> outputs;  // value ids; -1 for an unused optional output
 };
 
+// For Op::prepare(): bytes [0, bytes) of the constant input `constant_input` (a pointer
+// prepare() was given) will not be read again. When Graph::finalize() is going to drop that
+// constant right after prepare() (release_packed_constants, this node its only reader,
+// releases_constant_input() true for it, no other Tensor sharing the storage), the whole pages
+// inside are returned to the system at once, so a large weight and its packed copy are never
+// both resident. Otherwise nothing happens. An op that calls it for an input must then return
+// true from releases_constant_input() for it (finalize() checks).
+void prepare_consumed(const Tensor* constant_input, size_t bytes);
+
 class Graph {
  public:
   std::string source;  // file name used in error messages ("model.onnx")

@@ -28,6 +28,8 @@ void InferContext::set_output(int i, DType dtype, Shape shape) {
   o.shape = std::move(shape);
 }
 
+int RunContext::threads() const { return pool_ ? pool_->threads() : 1; }
+
 void RunContext::parallel_for(int64_t n, int64_t grain,
                               const std::function<void(int64_t, int64_t)>& fn) const {
   if (n <= 0) return;

@@ -83,6 +83,17 @@ class InferContext {
   void set_scratch_bytes(size_t bytes) { scratch_bytes_ = bytes; }
   size_t scratch_bytes() const { return scratch_bytes_; }
 
+  // Output 0 may share input 0's storage (the planner decides; only when both have the same
+  // byte size and input 0 is an intermediate this node reads last). run() recognises it by
+  // equal data pointers and is then given `scratch_bytes` of scratch instead of
+  // scratch_bytes(). The planner takes the offer only where it shrinks the arena.
+  void allow_in_place(size_t scratch_bytes) {
+    in_place_ok_ = true;
+    in_place_scratch_bytes_ = scratch_bytes;
+  }
+  bool in_place_ok() const { return in_place_ok_; }
+  size_t in_place_scratch_bytes() const { return in_place_scratch_bytes_; }
+
   // Threads run() will be given (the RunContext's pool size; 1 without a pool). Ops that keep
   // one scratch area per thread size them by it.
   void set_threads(int threads) { threads_ = threads < 1 ? 1 : threads; }
@@ -92,6 +103,8 @@ class InferContext {
   std::vector<ValueInfo> inputs_;
   std::vector<ValueInfo> outputs_;
   size_t scratch_bytes_ = 0;
+  size_t in_place_scratch_bytes_ = 0;
+  bool in_place_ok_ = false;
   int threads_ = 1;
 };
 
@@ -118,6 +131,8 @@ class RunContext {
   void* scratch() const { return scratch_; }
   size_t scratch_bytes() const { return scratch_bytes_; }
   ThreadPool* pool() const { return pool_; }
+  // The pool's thread count (1 without a pool): what InferContext::threads() was for infer().
+  int threads() const;
 
   // Runs fn(begin, end) over [0, n) split across the pool's threads (inline without a pool).
   // Each chunk has at least `grain` items.

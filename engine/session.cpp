@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <new>
 
 #include "engine/memory_planner.h"
@@ -129,6 +130,8 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
     }
   }
 
+  // Per planned step: the scratch it needs when run in place, or kNoOffset (no offer).
+  std::vector<size_t> in_place_scratch;
   // Shape inference and constant folding, in topological order.
   for (int ni : g.topo_order()) {
     const Node& node = g.nodes[static_cast<size_t>(ni)];
@@ -194,6 +197,7 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
     PlannedNode step;
     step.node = ni;
     step.scratch_bytes = ictx.scratch_bytes();
+    in_place_scratch.push_back(ictx.in_place_ok() ? ictx.in_place_scratch_bytes() : kNoOffset);
     std::vector<ValueInfo> out_infos;
     for (size_t k = 0; k < node.outputs.size(); ++k) {
       const ValueInfo& o = ictx.output(static_cast<int>(k));
@@ -233,8 +237,12 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
     int root = plan->alias_of[static_cast<size_t>(v)] >= 0 ? plan->alias_of[static_cast<size_t>(v)] : v;
     last[static_cast<size_t>(root)] = nsteps;
   }
-  std::vector<BufferRequest> reqs;
-  std::vector<int> req_value;  // value id, or -(step+1) for scratch
+  auto root_of = [&](int v) {
+    return plan->alias_of[static_cast<size_t>(v)] >= 0 ? plan->alias_of[static_cast<size_t>(v)]
+                                                       : v;
+  };
+  // Bytes of every value that gets an arena buffer.
+  std::vector<size_t> value_bytes(nv, 0);
   for (size_t v = 0; v < nv; ++v) {
     if (first[v] < 0 || is_const[v] || plan->alias_of[v] >= 0) continue;
     // numel * element size must not wrap around: a wrapped size would give a tiny buffer that
@@ -244,28 +252,136 @@ void Session::build_plan(const std::vector<Tensor>& inputs) {
     FACET_CHECK(numel <= std::numeric_limits<size_t>::max() / 4 / esize, g.source, ": value '",
                 g.values[v].name, "' of shape ", shape_str(plan->infos[v].shape),
                 " is too large to allocate");
-    size_t bytes = static_cast<size_t>(numel) * esize;
-    plan->naive_bytes += (bytes + kAlignment - 1) / kAlignment * kAlignment;
-    reqs.push_back({bytes, first[v], std::max(first[v], last[v])});
-    req_value.push_back(static_cast<int>(v));
+    value_bytes[v] = static_cast<size_t>(numel) * esize;
+    plan->naive_bytes += (value_bytes[v] + kAlignment - 1) / kAlignment * kAlignment;
   }
   for (int s = 0; s < nsteps; ++s) {
-    size_t b = plan->steps[static_cast<size_t>(s)].scratch_bytes;
-    if (!b) continue;
+    const size_t b = std::max(plan->steps[static_cast<size_t>(s)].scratch_bytes,
+                              in_place_scratch[static_cast<size_t>(s)] == kNoOffset
+                                  ? size_t(0)
+                                  : in_place_scratch[static_cast<size_t>(s)]);
     FACET_CHECK(b <= std::numeric_limits<size_t>::max() / 4,
                 g.node_label(plan->steps[static_cast<size_t>(s)].node), ": scratch of ", b,
                 " bytes is too large");
-    plan->naive_bytes += (b + kAlignment - 1) / kAlignment * kAlignment;
-    reqs.push_back({b, s, s});
-    req_value.push_back(-(s + 1));
+    plan->naive_bytes += (plan->steps[static_cast<size_t>(s)].scratch_bytes + kAlignment - 1) /
+                         kAlignment * kAlignment;
   }
+
+  // In-place candidates: steps whose op offered it, reading as input 0 an intermediate (made
+  // by an earlier step, not a view, not a graph input or constant) that no later step reads
+  // and that this step reads once, with an output 0 of the same byte size.
+  struct InPlace {
+    int step, in, out;
+  };
+  std::vector<InPlace> candidates;
+  for (int s = 0; s < nsteps; ++s) {
+    if (in_place_scratch[static_cast<size_t>(s)] == kNoOffset) continue;
+    const Node& node = g.nodes[static_cast<size_t>(plan->steps[static_cast<size_t>(s)].node)];
+    if (node.op->output_is_view() || node.inputs.empty() || node.outputs.empty()) continue;
+    const int in = node.inputs[0], out = node.outputs[0];
+    if (in < 0 || out < 0 || plan->alias_of[static_cast<size_t>(out)] >= 0) continue;
+    const int r = root_of(in);
+    if (first[static_cast<size_t>(r)] < 0 || is_const[static_cast<size_t>(r)] ||
+        last[static_cast<size_t>(r)] != s || value_bytes[static_cast<size_t>(r)] == 0 ||
+        value_bytes[static_cast<size_t>(r)] != value_bytes[static_cast<size_t>(out)])
+      continue;
+    int reads = 0;
+    for (int v : node.inputs) reads += v >= 0 && root_of(v) == r;
+    if (reads == 1) candidates.push_back({s, r, out});
+  }
+
+  // Requests for one choice of in-place steps (`on`, per candidate). owner[v] is the value
+  // whose buffer v uses (itself unless merged into its producer's input).
+  std::vector<int> owner(nv);
+  std::vector<int> step_candidate(static_cast<size_t>(nsteps), -1);
+  for (size_t c = 0; c < candidates.size(); ++c)
+    step_candidate[static_cast<size_t>(candidates[c].step)] = static_cast<int>(c);
+  std::vector<BufferRequest> reqs;
+  std::vector<int> req_value;  // value id, or -(step+1) for scratch
+  auto build_requests = [&](const std::vector<char>& on) {
+    std::iota(owner.begin(), owner.end(), 0);
+    std::vector<int> hi = last;
+    auto find = [&](int v) {
+      while (owner[static_cast<size_t>(v)] != v) v = owner[static_cast<size_t>(v)];
+      return v;
+    };
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      if (!on[c]) continue;
+      const int r = find(candidates[c].in);
+      owner[static_cast<size_t>(candidates[c].out)] = r;
+      hi[static_cast<size_t>(r)] =
+          std::max(hi[static_cast<size_t>(r)], last[static_cast<size_t>(candidates[c].out)]);
+    }
+    reqs.clear();
+    req_value.clear();
+    for (size_t v = 0; v < nv; ++v) {
+      if (first[v] < 0 || is_const[v] || plan->alias_of[v] >= 0 ||
+          owner[v] != static_cast<int>(v))
+        continue;
+      reqs.push_back({value_bytes[v], first[v], std::max(first[v], hi[v])});
+      req_value.push_back(static_cast<int>(v));
+    }
+    for (int s = 0; s < nsteps; ++s) {
+      const int c = step_candidate[static_cast<size_t>(s)];
+      const size_t b = c >= 0 && on[static_cast<size_t>(c)]
+                           ? in_place_scratch[static_cast<size_t>(s)]
+                           : plan->steps[static_cast<size_t>(s)].scratch_bytes;
+      if (!b) continue;
+      reqs.push_back({b, s, s});
+      req_value.push_back(-(s + 1));
+    }
+    for (size_t v = 0; v < nv; ++v) owner[v] = find(static_cast<int>(v));
+  };
+  std::vector<char> on(candidates.size(), 0);
+  build_requests(on);
   MemoryPlan mp = plan_memory(reqs);
+  // Running in place costs the op a copy: take offers only where they shrink the arena. Buffers
+  // at the peak usually need several steps in place at once, so: all of the (up to 16 largest)
+  // candidates first, then each dropped again, smallest first, if the arena does not grow.
+  if (!candidates.empty()) {
+    std::vector<size_t> by_bytes(candidates.size());
+    std::iota(by_bytes.begin(), by_bytes.end(), 0);
+    std::stable_sort(by_bytes.begin(), by_bytes.end(), [&](size_t a, size_t b) {
+      return value_bytes[static_cast<size_t>(candidates[a].in)] >
+             value_bytes[static_cast<size_t>(candidates[b].in)];
+    });
+    if (by_bytes.size() > 16) by_bytes.resize(16);
+    for (size_t c : by_bytes) on[c] = 1;
+    build_requests(on);
+    MemoryPlan all = plan_memory(reqs);
+    if (all.total_bytes < mp.total_bytes) {
+      mp = std::move(all);
+      for (auto it = by_bytes.rbegin(); it != by_bytes.rend(); ++it) {
+        on[*it] = 0;
+        build_requests(on);
+        MemoryPlan trial = plan_memory(reqs);
+        if (trial.total_bytes <= mp.total_bytes) {
+          mp = std::move(trial);
+        } else {
+          on[*it] = 1;
+        }
+      }
+    } else {
+      std::fill(on.begin(), on.end(), 0);
+    }
+    build_requests(on);
+    mp = plan_memory(reqs);  // deterministic: the same plan as the kept trial
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      if (!on[c]) continue;
+      PlannedNode& step = plan->steps[static_cast<size_t>(candidates[c].step)];
+      step.in_place = true;
+      step.scratch_bytes = in_place_scratch[static_cast<size_t>(candidates[c].step)];
+    }
+  }
   for (size_t r = 0; r < reqs.size(); ++r) {
     if (req_value[r] >= 0)
       plan->offset[static_cast<size_t>(req_value[r])] = mp.offsets[r];
     else
       plan->steps[static_cast<size_t>(-req_value[r] - 1)].scratch_offset = mp.offsets[r];
   }
+  for (size_t v = 0; v < nv; ++v)
+    if (owner[v] != static_cast<int>(v))
+      plan->offset[v] = plan->offset[static_cast<size_t>(owner[v])];
   plan->arena_bytes = mp.total_bytes;
   if (options_.max_arena_bytes && plan->arena_bytes > options_.max_arena_bytes) {
     fail(str_cat(g.source, ": the plan needs ", plan->arena_bytes,

@@ -43,6 +43,9 @@ struct PlannedNode {
   size_t scratch_offset = 0;
   size_t scratch_bytes = 0;
   int64_t macs = 0;
+  // Output 0 shares input 0's storage (InferContext::allow_in_place, taken by the planner);
+  // scratch_bytes is then the in-place scratch.
+  bool in_place = false;
 };
 
 struct Plan {

@@ -1,5 +1,6 @@
 #include "engine/tensor.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -18,6 +19,7 @@
 #if (defined(__unix__) || defined(__APPLE__)) && !defined(FACET_TENSOR_ASAN)
 #define FACET_TENSOR_MMAP 1
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace facet {
@@ -97,6 +99,30 @@ std::shared_ptr<void> aligned_alloc_shared(size_t bytes) {
   if (!p) fail(str_cat("out of memory allocating ", bytes, " bytes"));
   std::memset(p, 0, rounded);
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+void FloatBuffer::zeros(size_t n) {
+  FACET_CHECK(n <= std::numeric_limits<size_t>::max() / 8, "buffer of ", n,
+              " floats is too large");
+  storage_ = n ? aligned_alloc_shared(n * sizeof(float)) : nullptr;
+  size_ = n;
+}
+
+void discard_tensor_pages(const Tensor& t, size_t bytes) {
+#ifdef FACET_TENSOR_MMAP
+  if (t.raw() == nullptr) return;
+  const size_t total = static_cast<size_t>(t.numel()) * dtype_size(t.dtype());
+  if (bytes > total) bytes = total;
+  const long page_l = sysconf(_SC_PAGESIZE);
+  const uintptr_t page = page_l > 0 ? static_cast<uintptr_t>(page_l) : 4096;
+  const uintptr_t p = reinterpret_cast<uintptr_t>(t.raw());
+  const uintptr_t begin = (p + page - 1) / page * page;
+  const uintptr_t end = (p + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#else
+  (void)t;
+  (void)bytes;
+#endif
 }
 
 Tensor Tensor::empty(DType dtype, Shape shape) {

@@ -89,6 +89,8 @@ class Tensor {
   // Deep copy into owned storage.
   Tensor clone() const;
   bool owns_storage() const { return owner_ != nullptr; }
+  // True when this Tensor object is the only one holding its storage.
+  bool storage_unique() const { return owner_ != nullptr && owner_.use_count() == 1; }
 
   // Values converted to float / int64 (for small tensors: tests, shape arithmetic, printing).
   std::vector<float> to_f32_vector() const;
@@ -101,5 +103,32 @@ class Tensor {
   void* data_ = nullptr;
   std::shared_ptr<void> owner_;
 };
+
+// A float buffer zero-filled like std::vector<float>(n), for the weights ops pack in
+// prepare(). Large ones are fresh anonymous mappings (aligned_alloc_shared): their pages become
+// resident only as they are written, so packing a weight that is handed back page by page
+// (prepare_consumed in engine/graph.h) never holds both copies whole.
+class FloatBuffer {
+ public:
+  void zeros(size_t n);
+  void clear() {
+    storage_.reset();
+    size_ = 0;
+  }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  float* data() { return static_cast<float*>(storage_.get()); }
+  const float* data() const { return static_cast<const float*>(storage_.get()); }
+
+ private:
+  std::shared_ptr<void> storage_;
+  size_t size_ = 0;
+};
+
+// Hands the whole memory pages inside the first `bytes` bytes of t's data back to the system
+// (madvise MADV_DONTNEED where buffers are mapped; a no-op elsewhere). Those bytes read as
+// zeros afterwards: only for storage nothing will read again, such as a weight being packed
+// whose Tensor is dropped right after (see prepare_consumed in engine/graph.h).
+void discard_tensor_pages(const Tensor& t, size_t bytes);
 
 }  // namespace facet

@@ -1,6 +1,7 @@
 #include "ops/conv.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "engine/cpu.h"
@@ -119,13 +120,10 @@ class ConvOp final : public Op, public ActivationFusable {
     const int64_t m_g = w.dim(0) / group_;
     const int64_t k = w.numel() / std::max<int64_t>(w.dim(0), 1);
     const int64_t stride = sgemm_packed_a_floats(kernel_.mr, m_g, k);
-    packed_.assign(static_cast<size_t>(stride * group_), 0.f);
-    for (int64_t g = 0; g < group_; ++g) {
-      sgemm_pack_a_f32(kernel_.mr, false, m_g, k, 1.f, w.data<float>() + g * m_g * k, k,
-                       packed_.data() + g * stride);
-    }
+    packed_.zeros(static_cast<size_t>(stride * group_));
     packed_shape_ = w.shape();
     direct_packed_.clear();
+    // The direct path's copy first: the GEMM panels below consume W as they go.
     if (direct_weights(group_, w.shape())) {
       ConvParams cp{};
       cp.out_channels = w.dim(0);
@@ -135,6 +133,15 @@ class ConvOp final : public Op, public ActivationFusable {
       const ConvDirectParams d = direct_params(cp, act_);
       direct_packed_.assign(static_cast<size_t>(conv_direct_packed_floats(d)), 0.f);
       conv_direct_pack_weights(d, w.data<float>(), direct_packed_.data());
+    }
+    // 3-D convs keep reading W (releases_constant_input): no consuming there.
+    for (int64_t g = 0; g < group_; ++g) {
+      const float* a = w.data<float>() + g * m_g * k;
+      if (w.rank() <= 4) {
+        sgemm_pack_a_consuming(kernel_.mr, m_g, k, w, a, packed_.data() + g * stride);
+      } else {
+        sgemm_pack_a_f32(kernel_.mr, false, m_g, k, 1.f, a, k, packed_.data() + g * stride);
+      }
     }
   }
 
@@ -197,7 +204,7 @@ class ConvOp final : public Op, public ActivationFusable {
     ConvParams p;
     conv_params(attrs_, group_, x, w, &p);
     if (choose_path(p) == ConvPath::kGemm) {
-      size_t bytes = sgemm_workspace_bytes();
+      size_t bytes = sgemm_workspace_bytes(ctx.threads());
       if (!packed_for(w)) {
         const int64_t m_g = p.out_channels / group_;
         const int64_t k = w[1] * p.kernel[0] * p.kernel[1] * p.kernel[2];
@@ -206,7 +213,13 @@ class ConvOp final : public Op, public ActivationFusable {
       ctx.set_scratch_bytes(bytes);
     } else if (choose_path(p) == ConvPath::kDirect) {
       const int64_t per_slot = conv_direct_scratch_floats(direct_params(p, act_));
-      ctx.set_scratch_bytes(static_cast<size_t>(sgemm_slots() * per_slot) * sizeof(float));
+      ctx.set_scratch_bytes(static_cast<size_t>(sgemm_slots(ctx.threads()) * per_slot) *
+                            sizeof(float));
+    } else if (choose_path(p) == ConvPath::kDepthwise && depthwise_in_place_ok(p)) {
+      // Same-size depthwise: may overwrite its input (see run_depthwise_in_place).
+      const int64_t planes = ctx.threads() * in_place_group(p.in_channels, ctx.threads());
+      ctx.allow_in_place(static_cast<size_t>(planes * p.in_size[1] * p.in_size[2]) *
+                         sizeof(float));
     }
   }
 
@@ -359,12 +372,78 @@ class ConvOp final : public Op, public ActivationFusable {
     p.act = DwActivation{static_cast<DwActKind>(static_cast<int>(act_.kind)), act_.alpha,
                          act_.beta, act_.slope};
     job.fn = dwconv2d_f32_select(dwconv2d_kernels(active_isa()), p);
+    if (x == y) {
+      run_depthwise_in_place(ctx, p, job.fn, w, bias, y);
+      return;
+    }
     job.x = x;
     job.w = w;
     job.b = bias;
     job.y = y;
     ctx.parallel_for(p.batch * p.channels, 1, [&job](int64_t begin, int64_t end) {
       job.fn(job.p, job.x, job.w, job.b, job.y, begin, end);
+    });
+  }
+
+  // A stride-1 depthwise conv whose output has its input's size can run in place: each output
+  // plane depends on its own input plane only.
+  static bool depthwise_in_place_ok(const ConvParams& p) {
+    return p.stride[1] == 1 && p.stride[2] == 1 && p.out_size[1] == p.in_size[1] &&
+           p.out_size[2] == p.in_size[2] && p.in_channels == p.out_channels;
+  }
+  // Planes each thread computes before copying them back, in place: about 1/8 of the channels
+  // in all, so the scratch is ~1/8 of the tensor.
+  static int64_t in_place_group(int64_t channels, int64_t threads) {
+    return std::max<int64_t>(1, channels / (8 * std::max<int64_t>(threads, 1)));
+  }
+
+  // In place (the planner gave y the storage of x): each thread computes groups of whole
+  // output planes into its part of the scratch and copies them over the input planes they
+  // replace, which nothing reads afterwards.
+  void run_depthwise_in_place(const RunContext& ctx, const DwConvParams& p, DwConvF32Fn fn,
+                              const float* w, const float* bias, float* y) const {
+    struct Job {
+      DwConvParams p;
+      DwConvF32Fn fn;
+      const float* w;
+      const float* b;
+      float* y;
+      float* scratch;
+      int64_t group, tasks;
+    } job;
+    job.p = p;
+    job.fn = fn;
+    job.w = w;
+    job.b = bias;
+    job.y = y;
+    job.scratch = static_cast<float*>(ctx.scratch());
+    const int64_t plane = p.in_h * p.in_w;
+    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t slots =
+        static_cast<int64_t>(ctx.scratch_bytes() / sizeof(float)) / std::max<int64_t>(plane, 1);
+    job.group = std::max<int64_t>(1, std::min(in_place_group(p.channels, threads), slots));
+    job.tasks = std::max<int64_t>(1, std::min({threads, slots / job.group, p.channels}));
+    ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
+      const DwConvParams& p = job.p;
+      const int64_t plane = p.in_h * p.in_w;
+      const int64_t khw = p.kernel_h * p.kernel_w;
+      for (int64_t t = t_begin; t < t_end; ++t) {
+        float* buf = job.scratch + t * job.group * plane;
+        const int64_t c_begin = t * p.channels / job.tasks;
+        const int64_t c_end = (t + 1) * p.channels / job.tasks;
+        for (int64_t n = 0; n < p.batch; ++n) {
+          for (int64_t c = c_begin; c < c_end; c += job.group) {
+            const int64_t g = std::min(job.group, c_end - c);
+            DwConvParams q = p;
+            q.batch = 1;
+            q.channels = g;
+            if (q.act.kind == DwActKind::kPRelu) q.act.slope = p.act.slope + c;
+            float* planes = job.y + (n * p.channels + c) * plane;
+            job.fn(q, planes, job.w + c * khw, job.b ? job.b + c : nullptr, buf, 0, g);
+            std::memcpy(planes, buf, static_cast<size_t>(g * plane) * sizeof(float));
+          }
+        }
+      }
     });
   }
 
@@ -393,7 +472,7 @@ class ConvOp final : public Op, public ActivationFusable {
     if (prepacked) {
       job.packed = packed_.data();
     } else {
-      float* packed = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+      float* packed = workspace + sgemm_slots(ctx.threads()) * kSgemmWorkspaceFloats;
       for (int64_t g = 0; g < group_; ++g) {
         sgemm_pack_a_f32(kernel.mr, false, job.m_g, k, 1.f, w.data<float>() + g * job.m_g * k,
                          k, packed + g * job.packed_stride);
@@ -455,7 +534,7 @@ class ConvOp final : public Op, public ActivationFusable {
   Activation act_;
   std::vector<float> slope_;
   SgemmKernel kernel_;
-  std::vector<float> packed_;  // per group: sgemm_pack_a_f32 panels of W [M/group, K]
+  FloatBuffer packed_;  // per group: sgemm_pack_a_f32 panels of W [M/group, K]
   std::vector<float> direct_packed_;  // conv_direct_pack_weights of W (direct-eligible shapes)
   Shape packed_shape_;
 };

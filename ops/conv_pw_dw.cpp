@@ -86,6 +86,14 @@ int64_t band_floats(const PwDwGeometry& g) {
   return g.cmid * g.row_cap * g.w;
 }
 
+// Floats of one GEMM workspace: the pointwise GEMMs have K = cin and at most row_cap * w
+// columns.
+// (Doubles: at fusion time the shapes come from the file.)
+int64_t workspace_floats(const PwDwGeometry& g) {
+  const double n = static_cast<double>(g.row_cap) * static_cast<double>(g.w);
+  return sgemm_workspace_floats(g.cin, n >= 1e12 ? int64_t{1000000000000} : static_cast<int64_t>(n));
+}
+
 // Pointwise rows [lo, hi) of one image held by a band buffer.
 struct Band {
   int64_t lo, hi;
@@ -101,8 +109,9 @@ struct Job {
   const float* dw_b;
   const float* x;
   float* y;
-  float* workspace;  // sgemm_slots() GEMM workspaces
-  float* bands;      // sgemm_slots() band buffers of band_floats floats
+  float* workspace;  // sgemm_slots(threads) GEMM workspaces of ws_floats floats
+  int64_t ws_floats;
+  float* bands;      // sgemm_slots(threads) band buffers of band_floats floats
   int64_t band_floats;
   int64_t nbands, units, tasks;
 
@@ -137,14 +146,14 @@ struct Job {
     p.b.data = x + n * g.cin * g.h * g.w + first_new * g.w;
     p.c = buf + carry * g.w;
     if (ctx == nullptr) {
-      kernel.fn(p, 0, p.m, 0, p.n, workspace + slot * kSgemmWorkspaceFloats);
+      kernel.fn(p, 0, p.m, 0, p.n, workspace + slot * ws_floats);
     } else {
       run_sgemm_problems(
           *ctx, kernel, 1, p.m, p.n,
           [](const void* context, int64_t, SgemmParams* out) {
             *out = *static_cast<const SgemmParams*>(context);
           },
-          &p, workspace);
+          &p, workspace, ws_floats);
     }
     return cur;
   }
@@ -205,8 +214,8 @@ class ConvPwDwOp final : public Op {
     const Tensor& w = *constant_inputs[1];
     if (w.dtype() != DType::kF32 || w.rank() != 4) return;
     const int64_t m = w.dim(0), k = w.dim(1);
-    packed_.assign(static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, m, k)), 0.f);
-    sgemm_pack_a_f32(kernel_.mr, false, m, k, 1.f, w.data<float>(), k, packed_.data());
+    packed_.zeros(static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, m, k)));
+    sgemm_pack_a_consuming(kernel_.mr, m, k, w, w.data<float>(), packed_.data());
     packed_shape_ = w.shape();
   }
 
@@ -219,8 +228,8 @@ class ConvPwDwOp final : public Op {
     ctx.set_output(0, DType::kF32, {g.batch, g.cmid, g.oh, g.ow});
     // The GEMM workspaces, one band buffer per thread, then the packed weights when they were
     // not packed in prepare().
-    const int64_t buffers = std::min<int64_t>(ctx.threads(), sgemm_slots());
-    size_t bytes = sgemm_workspace_bytes() +
+    const int64_t buffers = sgemm_slots(ctx.threads());
+    size_t bytes = static_cast<size_t>(buffers * workspace_floats(g)) * sizeof(float) +
                    static_cast<size_t>(buffers * band_floats(g)) * sizeof(float);
     if (!packed_for(ctx.in_shape(1)))
       bytes += static_cast<size_t>(sgemm_packed_a_floats(kernel_.mr, g.cmid, g.cin)) *
@@ -241,11 +250,12 @@ class ConvPwDwOp final : public Op {
     job.g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape());
     const PwDwGeometry& g = job.g;
     job.workspace = static_cast<float*>(ctx.scratch());
-    job.bands = job.workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    job.ws_floats = workspace_floats(g);
+    job.bands = job.workspace + sgemm_slots(ctx.threads()) * job.ws_floats;
     job.band_floats = band_floats(g);
     job.kernel = kernel_;
     const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
-    const int64_t buffers = std::min<int64_t>(threads, sgemm_slots());  // as in infer()
+    const int64_t buffers = sgemm_slots(ctx.threads());  // as in infer()
     const float* packed = packed_.data();
     if (!packed_for(w_pw.shape())) {
       float* p = job.bands + buffers * job.band_floats;
@@ -355,7 +365,7 @@ class ConvPwDwOp final : public Op {
 
   ConvSettings pw_, dw_;
   SgemmKernel kernel_;
-  std::vector<float> packed_;
+  FloatBuffer packed_;
   Shape packed_shape_;
 };
 
@@ -406,12 +416,16 @@ bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& 
   const double out = n * static_cast<double>(g.cmid) * static_cast<double>(g.oh) *
                      static_cast<double>(g.ow) * f;
   if (mid1 <= static_cast<double>(kBandAboveBytes)) return false;
+  // Workspaces for every core (the thread count is not known yet): the unfused pointwise conv
+  // takes whole ones, the fused op ones sized for its band GEMMs.
+  const double slots = static_cast<double>(sgemm_slots());
   const double ws = static_cast<double>(sgemm_workspace_bytes());
+  const double band_ws = static_cast<double>(workspace_floats(g)) * f;
   const double band = static_cast<double>(g.cmid) * static_cast<double>(g.row_cap) *
                       static_cast<double>(g.w) * f;  // one thread's
   // The fused step holds input, output, the band buffers and the GEMM workspaces; the two
   // separate steps hold input + intermediate + workspaces, then intermediate + output.
-  *fused_bytes = in + out + band + ws;
+  *fused_bytes = in + out + band + band_ws * slots;
   *unfused_bytes = std::max(in + n * mid1 + ws, n * mid1 + out);
   return true;
 }

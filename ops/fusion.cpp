@@ -191,9 +191,19 @@ class Fuser {
     const float* bt = beta.data<float>();
     const float* mn = mean.data<float>();
     const int64_t per = w.numel() / c;
-    // Written in place into the new initializer: one extra copy of W at a time, not two.
-    Tensor w_t = Tensor::empty(DType::kF32, w.shape());
-    float* w_new = w_t.data<float>();
+    // W is scaled in place when nothing else can see it: this conv its only reader, not a graph
+    // input or output, no other Tensor sharing its storage (no extra memory). Otherwise into a
+    // new initializer: one extra copy of W at a time.
+    const size_t wu = static_cast<size_t>(w_id);
+    Tensor& w_init = g_.values[wu].initializer;
+    bool in_place = false;
+    if (consumers_[wu] == 1 && !is_boundary_[wu] && w_init.defined() && w_init.raw() == w.raw()) {
+      w = Tensor();  // drop this function's reference to count the others
+      in_place = w_init.storage_unique();
+      w = w_init;
+    }
+    Tensor w_t = in_place ? Tensor() : Tensor::empty(DType::kF32, w.shape());
+    float* w_new = in_place ? w_init.data<float>() : w_t.data<float>();
     std::vector<float> b_new(static_cast<size_t>(c));
     const float* wd = w.data<float>();
     for (int64_t o = 0; o < c; ++o) {
@@ -202,10 +212,10 @@ class Fuser {
       const float b0 = b.defined() ? b.data<float>()[o] : 0.f;
       b_new[static_cast<size_t>(o)] = (b0 - mn[o]) * s + bt[o];
     }
-    const std::string base = g_.values[static_cast<size_t>(w_id)].name;
-    const int w2 = add_initializer(base + "_bnfold", std::move(w_t));
+    const std::string base = g_.values[wu].name;
+    const int w2 = in_place ? w_id : add_initializer(base + "_bnfold", std::move(w_t));
     const int b2 = add_initializer(base + "_bnfold_bias", Tensor::from_f32({c}, b_new));
-    --consumers_[static_cast<size_t>(w_id)];
+    if (!in_place) --consumers_[wu];
     if (b_id >= 0) --consumers_[static_cast<size_t>(b_id)];
     conv.inputs[1] = w2;
     if (conv.inputs.size() > 2) {

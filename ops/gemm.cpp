@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/cpu.h"
+#include "engine/graph.h"
 #include "engine/status.h"
 #include "engine/thread_pool.h"
 #include "ops/fusion.h"
@@ -16,19 +17,40 @@ int64_t sgemm_slots() {
   return slots;
 }
 
+int64_t sgemm_slots(int threads) {
+  return std::max<int64_t>(1, std::min<int64_t>(threads, sgemm_slots()));
+}
+
 size_t sgemm_workspace_bytes() {
   return static_cast<size_t>(sgemm_slots() * kSgemmWorkspaceFloats) * sizeof(float);
 }
 
+size_t sgemm_workspace_bytes(int threads) {
+  return static_cast<size_t>(sgemm_slots(threads) * kSgemmWorkspaceFloats) * sizeof(float);
+}
+
+void sgemm_pack_a_consuming(int64_t mr, int64_t m, int64_t k, const Tensor& src, const float* a,
+                            float* packed) {
+  const float* base = src.data<float>();
+  const int64_t kk = std::max<int64_t>(k, 1);
+  const int64_t rows = std::max<int64_t>(1, (int64_t{1} << 16) / kk / mr) * mr;
+  for (int64_t r0 = 0; r0 < m; r0 += rows) {
+    const int64_t r1 = std::min(m, r0 + rows);
+    sgemm_pack_a_f32(mr, false, r1 - r0, k, 1.f, a + r0 * k, k, packed + r0 / mr * mr * k);
+    prepare_consumed(&src, static_cast<size_t>(a + r1 * k - base) * sizeof(float));
+  }
+}
+
 void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_t count,
                         int64_t m, int64_t n, SgemmProblemFn problem, const void* context,
-                        float* workspace) {
+                        float* workspace, int64_t workspace_stride) {
   if (count <= 0 || m <= 0 || n <= 0) return;
   struct Job {
     const SgemmKernel* kernel;
     SgemmProblemFn problem;
     const void* context;
     float* workspace;
+    int64_t workspace_stride;
     int64_t m, n, m_quantum, n_quantum, m_units, n_units, pieces, jobs, tasks;
     bool split_n;
   } job;
@@ -36,6 +58,7 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
   job.problem = problem;
   job.context = context;
   job.workspace = workspace;
+  job.workspace_stride = workspace_stride;
   job.m = m;
   job.n = n;
   // Row pieces start on A panel boundaries; column pieces on multiples of both nr and 16 (the
@@ -82,7 +105,7 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
   job.tasks = std::min(threads, job.jobs);
   ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
     for (int64_t t = t_begin; t < t_end; ++t) {
-      float* ws = job.workspace + t * kSgemmWorkspaceFloats;
+      float* ws = job.workspace + t * job.workspace_stride;
       const int64_t j0 = t * job.jobs / job.tasks;
       const int64_t j1 = (t + 1) * job.jobs / job.tasks;
       for (int64_t j = j0; j < j1; ++j) {
@@ -141,8 +164,19 @@ class GemmOp final : public Op, public ActivationFusable {
     src.kind = trans_b_ ? SgemmBKind::kDenseT : SgemmBKind::kDense;
     src.data = b.data<float>();
     src.ld = b.dim(1);
-    packed_b_.assign(static_cast<size_t>(sgemm_packed_b_floats(kernel_.nr, k, n)), 0.f);
-    sgemm_pack_b_f32(src, 0, k, 0, n, kernel_.nr, packed_b_.data());
+    packed_b_.zeros(static_cast<size_t>(sgemm_packed_b_floats(kernel_.nr, k, n)));
+    if (trans_b_) {
+      // B is stored N x K: column panels of ~256 KB of source rows at a time, each piece's
+      // rows handed back once packed (prepare_consumed), so B is never resident twice.
+      const int64_t cols = std::max<int64_t>(1, (int64_t{1} << 16) / k / kernel_.nr) * kernel_.nr;
+      for (int64_t n0 = 0; n0 < n; n0 += cols) {
+        const int64_t nc = std::min(cols, n - n0);
+        sgemm_pack_b_f32(src, 0, k, n0, nc, kernel_.nr, packed_b_.data() + n0 / kernel_.nr * k * kernel_.nr);
+        prepare_consumed(&b, static_cast<size_t>((n0 + nc) * k) * sizeof(float));
+      }
+    } else {
+      sgemm_pack_b_f32(src, 0, k, 0, n, kernel_.nr, packed_b_.data());
+    }
     packed_b_shape_ = b.shape();
   }
 
@@ -180,7 +214,8 @@ class GemmOp final : public Op, public ActivationFusable {
     }
     ctx.set_output(0, DType::kF32, {m, n});
     // Packed A for any variant's mr (<= 8): at most (m + 7) * k floats.
-    ctx.set_scratch_bytes(sgemm_workspace_bytes() + static_cast<size_t>((m + 7) * k) * sizeof(float));
+    ctx.set_scratch_bytes(sgemm_workspace_bytes(ctx.threads()) +
+                          static_cast<size_t>((m + 7) * k) * sizeof(float));
   }
 
   void run(const RunContext& ctx) const override {
@@ -192,7 +227,7 @@ class GemmOp final : public Op, public ActivationFusable {
     const int64_t k = trans_a_ ? a.dim(0) : a.dim(1);
     const SgemmKernel kernel = packed_b_.empty() ? sgemm_kernel(active_isa()) : kernel_;
     float* workspace = static_cast<float*>(ctx.scratch());
-    float* packed_a = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    float* packed_a = workspace + sgemm_slots(ctx.threads()) * kSgemmWorkspaceFloats;
     sgemm_pack_a_f32(kernel.mr, trans_a_, m, k, alpha_, a.data<float>(), a.dim(1), packed_a);
     SgemmParams p;
     p.m = m;
@@ -259,7 +294,7 @@ class GemmOp final : public Op, public ActivationFusable {
   bool legacy_exact_c_ = false;
   Activation act_;
   SgemmKernel kernel_;          // chosen in prepare() (the packed B's panel width)
-  std::vector<float> packed_b_;  // constant B packed for kernel_.nr (kPacked), or empty
+  FloatBuffer packed_b_;  // constant B packed for kernel_.nr (kPacked), or empty
   Shape packed_b_shape_;
 };
 

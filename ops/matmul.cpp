@@ -102,8 +102,7 @@ class MatMulOp final : public Op {
     src.kind = SgemmBKind::kDense;
     src.data = b.data<float>();
     src.ld = b.dim(1);
-    packed_b_.assign(static_cast<size_t>(sgemm_packed_b_floats(kernel_.nr, b.dim(0), b.dim(1))),
-                     0.f);
+    packed_b_.zeros(static_cast<size_t>(sgemm_packed_b_floats(kernel_.nr, b.dim(0), b.dim(1))));
     sgemm_pack_b_f32(src, 0, b.dim(0), 0, b.dim(1), kernel_.nr, packed_b_.data());
     packed_b_shape_ = b.shape();
   }
@@ -122,7 +121,7 @@ class MatMulOp final : public Op {
     FACET_CHECK(make_plan(ctx.in_shape(0), ctx.in_shape(1), &p, &y, &error), error);
     ctx.set_output(0, DType::kF32, y);
     // Packed A per batch for any variant's mr (<= 8): at most (m + 7) * k floats each.
-    ctx.set_scratch_bytes(sgemm_workspace_bytes() +
+    ctx.set_scratch_bytes(sgemm_workspace_bytes(ctx.threads()) +
                           static_cast<size_t>(p.batch * (p.m + 7) * p.k) * sizeof(float));
   }
 
@@ -145,7 +144,7 @@ class MatMulOp final : public Op {
     job.packed_b = use_packed_b ? packed_b_.data() : nullptr;
     job.packed_b_nr = kernel.nr;
     float* workspace = static_cast<float*>(ctx.scratch());
-    job.packed_a = workspace + sgemm_slots() * kSgemmWorkspaceFloats;
+    job.packed_a = workspace + sgemm_slots(ctx.threads()) * kSgemmWorkspaceFloats;
     job.packed_stride = sgemm_packed_a_floats(kernel.mr, p.m, p.k);
     job.mr = kernel.mr;
     // A released constant B (releases_constant_input) has no data: only the packed copy.
@@ -201,7 +200,7 @@ class MatMulOp final : public Op {
 
  private:
   SgemmKernel kernel_ = sgemm_kernel(active_isa());  // chosen in prepare()
-  std::vector<float> packed_b_;  // constant 2-D B packed for kernel_.nr, or empty
+  FloatBuffer packed_b_;  // constant 2-D B packed for kernel_.nr, or empty
   Shape packed_b_shape_;
 };
 

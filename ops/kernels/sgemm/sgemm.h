@@ -155,6 +155,11 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
 int64_t sgemm_kc(int64_t k);
 // Largest N-block (a multiple of nr, at least nr) whose packed kc x NC block fits the workspace.
 int64_t sgemm_nc(int64_t kc, int64_t nr);
+// Workspace floats the optimized variants use at most for a problem with this K and at most n
+// columns per call (n_end - n_begin): a packed block of B, at most K x (n rounded up to the
+// panel width) floats, bounded here by K * (n + 47) (47: any of the panel widths 6, 12, 16
+// minus one), and never more than kSgemmWorkspaceFloats.
+int64_t sgemm_workspace_floats(int64_t k, int64_t n);
 // Floats of a fully packed B (kPacked) for panel width nr: ceil(N / nr) * nr * K.
 int64_t sgemm_packed_b_floats(int64_t nr, int64_t k, int64_t n);
 

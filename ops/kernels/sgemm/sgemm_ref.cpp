@@ -253,6 +253,13 @@ int64_t sgemm_kc(int64_t k) {
   return (k + blocks - 1) / blocks;
 }
 
+int64_t sgemm_workspace_floats(int64_t k, int64_t n) {
+  if (k <= 0 || n <= 0) return 0;
+  const double bound = static_cast<double>(k) * (static_cast<double>(n) + 47.0);
+  return bound >= static_cast<double>(kSgemmWorkspaceFloats) ? kSgemmWorkspaceFloats
+                                                             : k * (n + 47);
+}
+
 int64_t sgemm_nc(int64_t kc, int64_t nr) {
   const int64_t nc = kSgemmWorkspaceFloats / (kc < 1 ? 1 : kc) / nr * nr;
   return nc < nr ? nr : nc;
