@@ -202,6 +202,158 @@ TEST(Memory, SecondFinalizeKeepsPackedWeights) {
   expect_same_runs(g, kept, 8);
 }
 
+// Runs both graphs on x (batch 1) and expects bit-identical outputs.
+void expect_same_outputs(const std::shared_ptr<Graph>& a, const std::shared_ptr<Graph>& b,
+                         const Tensor& x, int threads) {
+  SessionOptions opt;
+  opt.threads = threads;
+  Session sa(a, opt), sb(b, opt);
+  std::vector<Tensor> ya = sa.run({x}), yb = sb.run({x});
+  ASSERT_EQ(ya.size(), yb.size());
+  for (size_t i = 0; i < ya.size(); ++i) EXPECT_TRUE(bit_equal(ya[i], yb[i])) << i;
+}
+
+// Weights of many pages, packed a piece at a time while their pages are handed back
+// (prepare_consumed): 1x1 convs with a partial last A panel and with two groups, and a Gemm
+// whose B (transB) is packed in column pieces. The results are those of a graph that keeps
+// every weight.
+TEST(Memory, LargeWeightsPackedPageByPage) {
+  ModelSpec m;
+  m.graph.inputs.push_back(value_info("x", DType::kF32, {1, 512, 5, 5}));
+  m.graph.initializers = {weight("w1", {302, 512, 1, 1}, 51), weight("w2", {300, 151, 1, 1}, 52),
+                          weight("fc", {257, 300}, 53), weight("fcb", {257}, 54)};
+  Attributes grouped;
+  grouped.set_int("group", 2);
+  Attributes trans_b;
+  trans_b.set_int("transB", 1);
+  m.graph.nodes = {node_spec("Conv", {"x", "w1"}, {"c1"}),
+                   node_spec("Conv", {"c1", "w2"}, {"c2"}, grouped),
+                   node_spec("GlobalAveragePool", {"c2"}, {"g"}),
+                   node_spec("Flatten", {"g"}, {"f"}),
+                   node_spec("Gemm", {"f", "fc", "fcb"}, {"y"}, trans_b)};
+  m.graph.outputs = {value_info("y", DType::kF32, {1, 257}), value_info("c1", DType::kF32, {})};
+  m.graph.outputs[1].has_shape = false;
+  auto g = load(m, true);
+  auto kept = load(m, false);
+  const bool packs = active_isa() != Isa::kRef;
+  EXPECT_EQ(released(*g, "w1"), packs);
+  EXPECT_EQ(released(*g, "w2"), packs);
+  EXPECT_TRUE(released(*g, "fc"));
+  EXPECT_EQ(value(*kept, "w1").initializer.to_f32_vector(), pseudo_random(302 * 512, 51));
+  EXPECT_EQ(value(*kept, "fc").initializer.to_f32_vector(), pseudo_random(257 * 300, 53));
+  const Tensor x = input(512, 5, 5, 55);
+  for (int threads : {1, 2}) expect_same_outputs(g, kept, x, threads);
+}
+
+// A weight whose storage the caller shares (here: the test keeps the Tensor it built the graph
+// from) is packed without handing pages back, and BatchNormalization folds into a copy of it:
+// the caller's values are untouched.
+TEST(Memory, SharedWeightStorageIsLeftIntact) {
+  const std::vector<float> w_values = pseudo_random(302 * 512, 61);
+  const Tensor w = Tensor::from_f32({302, 512, 1, 1}, w_values);
+  const Tensor ones = Tensor::from_f32({302}, std::vector<float>(302, 1.5f));
+  const Tensor zeros = Tensor::from_f32({302}, std::vector<float>(302, 0.25f));
+  const std::vector<test::NodeSpec> nodes = {
+      {"Conv", Attributes(), {"x", "w"}, {"c"}},
+      {"BatchNormalization", Attributes(), {"c", "s", "b", "mean", "var"}, {"y"}}};
+  const std::vector<std::pair<std::string, Tensor>> inits = {
+      {"w", w}, {"s", ones}, {"b", zeros}, {"mean", zeros}, {"var", ones}};
+  int removed = 0;
+  auto fused = test::build_graph(nodes, inits, "x", {"y"}, true, &removed);
+  EXPECT_EQ(removed, 1);  // the BN folded into the conv
+  auto plain = test::build_graph(nodes, inits, "x", {"y"}, false, &removed);
+  EXPECT_EQ(w.to_f32_vector(), w_values);
+  const Tensor x = input(512, 5, 5, 62);
+  Session sf(fused), sp(plain);
+  std::vector<Tensor> yf = sf.run({x}), yp = sp.run({x});
+  ASSERT_EQ(yf.size(), 1u);
+  test::expect_close(yf[0], yp[0], 1e-4f, 1e-4f);
+}
+
+// A model file's Conv + BatchNormalization: the loader owns W alone, so the fold rewrites it
+// in place; the results match the unfused graph.
+TEST(Memory, BatchNormFoldedInPlaceMatchesUnfused) {
+  const Tensor w = Tensor::from_f32({64, 32, 3, 3}, pseudo_random(64 * 32 * 9, 71));
+  const Tensor scale = Tensor::from_f32({64}, pseudo_random(64, 72));
+  const Tensor bias = Tensor::from_f32({64}, pseudo_random(64, 73));
+  const Tensor mean = Tensor::from_f32({64}, pseudo_random(64, 74));
+  std::vector<float> var_values = pseudo_random(64, 75);
+  for (float& v : var_values) v = v * v + 0.1f;
+  const Tensor var = Tensor::from_f32({64}, var_values);
+  ModelSpec m;
+  m.graph.inputs.push_back(value_info("x", DType::kF32, {1, 32, 12, 10}));
+  m.graph.initializers = {tensor_spec("w", w), tensor_spec("s", scale), tensor_spec("b", bias),
+                          tensor_spec("mean", mean), tensor_spec("var", var)};
+  m.graph.nodes = {node_spec("Conv", {"x", "w"}, {"c"}, pads1()),
+                   node_spec("BatchNormalization", {"c", "s", "b", "mean", "var"}, {"y"})};
+  m.graph.outputs = {value_info("y", DType::kF32, {1, 64, 12, 10})};
+  auto loaded = load(m, false);  // keeps W: it must hold the folded values, not a copy's
+  EXPECT_EQ(loaded->nodes.size(), 1u);
+  EXPECT_EQ(loaded->find_value("w_bnfold"), -1);  // no second copy of W was made
+  const std::vector<test::NodeSpec> nodes = {
+      {"Conv", pads1(), {"x", "w"}, {"c"}},
+      {"BatchNormalization", Attributes(), {"c", "s", "b", "mean", "var"}, {"y"}}};
+  int removed = 0;
+  auto plain = test::build_graph(
+      nodes, {{"w", w}, {"s", scale}, {"b", bias}, {"mean", mean}, {"var", var}}, "x", {"y"},
+      false, &removed);
+  const Tensor x = input(32, 12, 10, 76);
+  Session sl(loaded), sp(plain);
+  std::vector<Tensor> yl = sl.run({x}), yp = sp.run({x});
+  ASSERT_EQ(yl.size(), 1u);
+  test::expect_close(yl[0], yp[0], 1e-4f, 1e-4f);
+}
+
+// x [N, 32, 64, 64] -> Add (x + x) -> depthwise 3x3 stride 1 + PRelu -> GlobalAveragePool.
+// The depthwise step is the arena's peak (input + output, 512 KB each per image) unless it
+// runs in place; with its input also a graph output it cannot. Both give bit-identical
+// results at 1 and 3 threads, batch 1 and 2, under every ISA.
+TEST(Memory, DepthwiseRunsInPlaceWhereItShrinksTheArena) {
+  const int64_t c = 32;
+  Attributes dw = pads1();
+  dw.set_int("group", c);
+  const std::vector<test::NodeSpec> nodes = {
+      {"Add", Attributes(), {"x", "x"}, {"a"}},
+      {"Conv", dw, {"a", "w2", "b2"}, {"c2"}},
+      {"PRelu", Attributes(), {"c2", "slope"}, {"p2"}},
+      {"GlobalAveragePool", Attributes(), {"p2"}, {"y"}}};
+  const std::vector<std::pair<std::string, Tensor>> inits = {
+      {"w2", Tensor::from_f32({c, 1, 3, 3}, pseudo_random(static_cast<size_t>(c * 9), 82))},
+      {"b2", Tensor::from_f32({c}, pseudo_random(static_cast<size_t>(c), 83))},
+      {"slope", Tensor::from_f32({c, 1, 1}, pseudo_random(static_cast<size_t>(c), 84))}};
+  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kNeon}) {
+    if (!cpu_supports(isa)) continue;
+    test::IsaOverride cap(isa);
+    int removed = 0;
+    auto in_place = test::build_graph(nodes, inits, "x", {"y"}, true, &removed);
+    EXPECT_EQ(removed, 1);  // PRelu fused into the depthwise conv
+    auto apart = test::build_graph(nodes, inits, "x", {"y", "a"}, true, &removed);
+    for (int threads : {1, 3}) {
+      for (int64_t batch : {1, 2}) {
+        SCOPED_TRACE(std::string(isa_name(isa)) + " threads " + std::to_string(threads) +
+                     " batch " + std::to_string(batch));
+        SessionOptions opt;
+        opt.threads = threads;
+        Session a(in_place, opt), b(apart, opt);
+        const Tensor x = Tensor::from_f32(
+            {batch, c, 64, 64}, pseudo_random(static_cast<size_t>(batch * c * 64 * 64), 86));
+        std::vector<Tensor> ya = a.run({x}), yb = b.run({x});
+        ASSERT_EQ(ya.size(), 1u);
+        ASSERT_EQ(yb.size(), 2u);
+        EXPECT_TRUE(bit_equal(ya[0], yb[0]));
+        int steps_in_place = 0;
+        for (const PlannedNode& s : a.current_plan()->steps) steps_in_place += s.in_place;
+        for (const PlannedNode& s : b.current_plan()->steps) EXPECT_FALSE(s.in_place);
+        EXPECT_EQ(steps_in_place, 1);
+        EXPECT_LT(a.current_plan()->arena_bytes, b.current_plan()->arena_bytes);
+        // A second run (the output of the first in-place run overwrote its input) agrees.
+        std::vector<Tensor> ya2 = a.run({x});
+        EXPECT_TRUE(bit_equal(ya2[0], ya[0]));
+      }
+    }
+  }
+}
+
 class MemoryFile : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -141,10 +141,12 @@ void check_sgemm(const ops::SgemmKernel& kern, const GemmCase& c, uint32_t seed)
   p.bias = c.bias ? bias.data() : nullptr;
   p.accumulate = c.accumulate ? 1 : 0;
   p.act = make_act(c.act, slope);
-  std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
   const int64_t m_begin = std::min(c.m, c.m_begin_panels * kern.mr);
   const int64_t n_begin = std::min(c.n, c.n_begin);
   const int64_t n_end = std::max(n_begin, c.n - c.n_trim);
+  // Exactly the bound sgemm_workspace_floats promises, before a PROT_NONE page.
+  test::GuardedFloats ws(static_cast<size_t>(
+      std::max<int64_t>(1, ops::sgemm_workspace_floats(c.k, n_end - n_begin))));
   std::vector<float> out = c0, expect = c0;
   p.packed_a = pa.data();
   p.a_mr = kern.mr;
@@ -348,9 +350,10 @@ void check_im2col(const ops::SgemmKernel& kern, int64_t m, const ops::SgemmB& ge
   p.bias = bias.data();
   p.accumulate = accumulate ? 1 : 0;
   p.act = make_act(act_kind, slope);
-  std::vector<float> ws(static_cast<size_t>(ops::kSgemmWorkspaceFloats));
   std::vector<float> out = c0, expect = c0;
   const int64_t nb = std::min(n, n_begin);
+  test::GuardedFloats ws(
+      static_cast<size_t>(std::max<int64_t>(1, ops::sgemm_workspace_floats(k, n - nb))));
   p.packed_a = pa.data();
   p.a_mr = kern.mr;
   p.c = out.data();
