@@ -204,7 +204,8 @@ class ConvOp final : public Op, public ActivationFusable {
     ConvParams p;
     conv_params(attrs_, group_, x, w, &p);
     if (choose_path(p) == ConvPath::kGemm) {
-      size_t bytes = sgemm_workspace_bytes(ctx.threads());
+      size_t bytes = static_cast<size_t>(sgemm_slots(ctx.threads()) * gemm_workspace_floats(p)) *
+                     sizeof(float);
       if (!packed_for(w)) {
         const int64_t m_g = p.out_channels / group_;
         const int64_t k = w[1] * p.kernel[0] * p.kernel[1] * p.kernel[2];
@@ -447,6 +448,13 @@ class ConvOp final : public Op, public ActivationFusable {
     });
   }
 
+  // Floats of one thread's SGEMM workspace on the GEMM path (K = C/group * kernel volume,
+  // N = the output plane).
+  static int64_t gemm_workspace_floats(const ConvParams& p) {
+    const int64_t k = p.in_channels / p.group * p.kernel[0] * p.kernel[1] * p.kernel[2];
+    return sgemm_workspace_floats(k, p.out_size[0] * p.out_size[1] * p.out_size[2]);
+  }
+
   void run_gemm(const RunContext& ctx, const ConvParams& cp, const float* x, const Tensor& w,
                 const float* bias, float* y) const {
     struct Job {
@@ -472,7 +480,7 @@ class ConvOp final : public Op, public ActivationFusable {
     if (prepacked) {
       job.packed = packed_.data();
     } else {
-      float* packed = workspace + sgemm_slots(ctx.threads()) * kSgemmWorkspaceFloats;
+      float* packed = workspace + sgemm_slots(ctx.threads()) * gemm_workspace_floats(cp);
       for (int64_t g = 0; g < group_; ++g) {
         sgemm_pack_a_f32(kernel.mr, false, job.m_g, k, 1.f, w.data<float>() + g * job.m_g * k,
                          k, packed + g * job.packed_stride);
@@ -526,7 +534,7 @@ class ConvOp final : public Op, public ActivationFusable {
           out->bias = j.bias ? j.bias + g * j.m_g : nullptr;
           if (out->act.kind == ActKind::kPRelu) out->act.slope += g * j.m_g;
         },
-        &job, workspace);
+        &job, workspace, gemm_workspace_floats(cp));
   }
 
   WindowAttrs attrs_;

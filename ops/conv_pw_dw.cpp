@@ -18,7 +18,9 @@ namespace {
 // Pointwise outputs (per image) up to this size are not worth banding: fuse_graph leaves such
 // pairs apart, and a fused pair fed smaller inputs than it was fused for runs as one band.
 constexpr int64_t kBandAboveBytes = int64_t{1} << 20;
-// Target size of one band of pointwise rows (about half the L2 of the cores we measure on).
+// Target size of one band of pointwise rows (about half the L2 of the cores we measure on) with
+// one thread; with T threads (one band buffer each) 2 / (T + 1) of it per thread, so the
+// buffers together grow less than the thread count.
 constexpr int64_t kBandBytes = int64_t{256} << 10;
 
 bool all_equal(const std::vector<int64_t>& v, int64_t x) {
@@ -40,9 +42,10 @@ struct PwDwGeometry {
   int64_t dk_h() const { return (kh - 1) * dh + 1; }  // dilated kernel height
 };
 
-// Band geometry for input x, weights wpw/wdw and the depthwise attributes.
+// Band geometry for input x, weights wpw/wdw, the depthwise attributes and a run with `threads`
+// threads.
 PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape& wpw,
-                            const Shape& wdw) {
+                            const Shape& wdw, int64_t threads) {
   PwDwGeometry g;
   g.batch = x[0];
   g.cin = x[1];
@@ -66,9 +69,9 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape&
   const double row_bytes = static_cast<double>(g.cmid) * static_cast<double>(g.w) * sizeof(float);
   g.band = g.oh;
   if (row_bytes * static_cast<double>(g.h) > static_cast<double>(kBandAboveBytes)) {
-    const int64_t rows = row_bytes >= static_cast<double>(kBandBytes)
-                             ? 1
-                             : static_cast<int64_t>(static_cast<double>(kBandBytes) / row_bytes);
+    const double budget = static_cast<double>(kBandBytes) * 2.0 /
+                          static_cast<double>(sgemm_slots(static_cast<int>(threads)) + 1);
+    const int64_t rows = row_bytes >= budget ? 1 : static_cast<int64_t>(budget / row_bytes);
     // Band of b output rows needs (b - 1) * stride + dk input rows.
     g.band = std::clamp<int64_t>((rows - dk_h) / g.sh + 1, 1, g.oh);
   }
@@ -224,7 +227,7 @@ class ConvPwDwOp final : public Op {
   }
 
   void infer(InferContext& ctx) const override {
-    const PwDwGeometry g = geometry(ctx);
+    const PwDwGeometry g = geometry(ctx, ctx.threads());
     ctx.set_output(0, DType::kF32, {g.batch, g.cmid, g.oh, g.ow});
     // The GEMM workspaces, one band buffer per thread, then the packed weights when they were
     // not packed in prepare().
@@ -247,7 +250,7 @@ class ConvPwDwOp final : public Op {
     const Tensor& w_pw = ctx.input(1);
     const Tensor& w_dw = ctx.input(3);
     Job job;
-    job.g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape());
+    job.g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape(), ctx.threads());
     const PwDwGeometry& g = job.g;
     job.workspace = static_cast<float*>(ctx.scratch());
     job.ws_floats = workspace_floats(g);
@@ -335,7 +338,7 @@ class ConvPwDwOp final : public Op {
  private:
   bool packed_for(const Shape& w) const { return !packed_.empty() && packed_shape_ == w; }
 
-  PwDwGeometry geometry(const InferContext& ctx) const {
+  PwDwGeometry geometry(const InferContext& ctx, int64_t threads) const {
     check_f32_input(ctx, 0, "X");
     check_f32_input(ctx, 1, "W");
     check_f32_input(ctx, 3, "W (depthwise)");
@@ -356,11 +359,12 @@ class ConvPwDwOp final : public Op {
       FACET_CHECK(b.size() == 1 && b[0] == wpw[0], "input ", i, " (bias) has shape ",
                   shape_str(b), ", expected [", wpw[0], "]");
     }
-    return geometry_from(x, wpw, wdw);
+    return geometry_from(x, wpw, wdw, threads);
   }
 
-  PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw) const {
-    return pw_dw_geometry(dw_, x, wpw, wdw);
+  PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw,
+                             int64_t threads) const {
+    return pw_dw_geometry(dw_, x, wpw, wdw, threads);
   }
 
   ConvSettings pw_, dw_;
@@ -405,7 +409,7 @@ bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& 
   if (x.size() != 4 || w_pw.size() != 4 || w_dw.size() != 4) return false;
   PwDwGeometry g;
   try {
-    g = pw_dw_geometry(dw, x, w_pw, w_dw);
+    g = pw_dw_geometry(dw, x, w_pw, w_dw, sgemm_slots());
   } catch (const Error&) {
     return false;
   }
@@ -416,16 +420,17 @@ bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& 
   const double out = n * static_cast<double>(g.cmid) * static_cast<double>(g.oh) *
                      static_cast<double>(g.ow) * f;
   if (mid1 <= static_cast<double>(kBandAboveBytes)) return false;
-  // Workspaces for every core (the thread count is not known yet): the unfused pointwise conv
-  // takes whole ones, the fused op ones sized for its band GEMMs.
+  // Buffers for every core (the thread count is not known yet): the unfused pointwise conv
+  // takes whole workspaces, the fused op a band buffer and a workspace sized for its band
+  // GEMMs per thread.
   const double slots = static_cast<double>(sgemm_slots());
   const double ws = static_cast<double>(sgemm_workspace_bytes());
   const double band_ws = static_cast<double>(workspace_floats(g)) * f;
   const double band = static_cast<double>(g.cmid) * static_cast<double>(g.row_cap) *
-                      static_cast<double>(g.w) * f;  // one thread's
+                      static_cast<double>(g.w) * f;
   // The fused step holds input, output, the band buffers and the GEMM workspaces; the two
   // separate steps hold input + intermediate + workspaces, then intermediate + output.
-  *fused_bytes = in + out + band + band_ws * slots;
+  *fused_bytes = in + out + (band + band_ws) * slots;
   *unfused_bytes = std::max(in + n * mid1 + ws, n * mid1 + out);
   return true;
 }

@@ -281,6 +281,12 @@ TEST(SgemmKernels, ColumnTailsAndKBlockBoundariesMatchRef) {
       check_sgemm(kern, c, seed++);
       if (HasFailure()) return;
     }
+    // Small K, large N: N blocks capped at kSgemmMaxNc columns (workspace below the maximum).
+    for (int64_t k : {27, 64, 100}) {
+      GemmCase c{13, 3137, k, ops::SgemmBKind::kDense, k == 64, k == 27, ActKind::kClip, 0, 3, 2};
+      check_sgemm(kern, c, seed++);
+      if (HasFailure()) return;
+    }
   }
   if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
 }

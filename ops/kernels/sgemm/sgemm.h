@@ -108,6 +108,9 @@ struct SgemmParams {
 // 256 KB) stays in L2 while every A panel of the row range passes over it.
 constexpr int64_t kSgemmMaxKc = 512;
 constexpr int64_t kSgemmWorkspaceFloats = 65536;
+// N-blocks are at most this many columns: with a small K (<= 128) the A panels are tiny and
+// more N blocks cost nothing, while a smaller B block takes less workspace.
+constexpr int64_t kSgemmMaxNc = 512;
 
 using SgemmFn = void (*)(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                          int64_t n_end, float* workspace);
@@ -153,12 +156,13 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
                       int64_t nr, float* dst);
 // K-block size used by the optimized drivers for a given K.
 int64_t sgemm_kc(int64_t k);
-// Largest N-block (a multiple of nr, at least nr) whose packed kc x NC block fits the workspace.
+// Largest N-block (a multiple of nr, at least nr, at most kSgemmMaxNc rounded down to nr) whose
+// packed kc x NC block fits the workspace.
 int64_t sgemm_nc(int64_t kc, int64_t nr);
 // Workspace floats the optimized variants use at most for a problem with this K and at most n
-// columns per call (n_end - n_begin): a packed block of B, at most K x (n rounded up to the
-// panel width) floats, bounded here by K * (n + 47) (47: any of the panel widths 6, 12, 16
-// minus one), and never more than kSgemmWorkspaceFloats.
+// columns per call (n_end - n_begin): a packed block of B, at most K x (min(n, kSgemmMaxNc)
+// rounded up to the panel width) floats, bounded here by K * (min(n, kSgemmMaxNc) + 47) (47:
+// any of the panel widths 6, 12, 16 minus one), and never more than kSgemmWorkspaceFloats.
 int64_t sgemm_workspace_floats(int64_t k, int64_t n);
 // Floats of a fully packed B (kPacked) for panel width nr: ceil(N / nr) * nr * K.
 int64_t sgemm_packed_b_floats(int64_t nr, int64_t k, int64_t n);

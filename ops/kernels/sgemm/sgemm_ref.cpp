@@ -255,13 +255,16 @@ int64_t sgemm_kc(int64_t k) {
 
 int64_t sgemm_workspace_floats(int64_t k, int64_t n) {
   if (k <= 0 || n <= 0) return 0;
-  const double bound = static_cast<double>(k) * (static_cast<double>(n) + 47.0);
+  const int64_t cols = n < kSgemmMaxNc ? n : kSgemmMaxNc;
+  const double bound = static_cast<double>(k) * (static_cast<double>(cols) + 47.0);
   return bound >= static_cast<double>(kSgemmWorkspaceFloats) ? kSgemmWorkspaceFloats
-                                                             : k * (n + 47);
+                                                             : k * (cols + 47);
 }
 
 int64_t sgemm_nc(int64_t kc, int64_t nr) {
-  const int64_t nc = kSgemmWorkspaceFloats / (kc < 1 ? 1 : kc) / nr * nr;
+  int64_t nc = kSgemmWorkspaceFloats / (kc < 1 ? 1 : kc);
+  if (nc > kSgemmMaxNc) nc = kSgemmMaxNc;
+  nc = nc / nr * nr;
   return nc < nr ? nr : nc;
 }
 
