@@ -1,6 +1,7 @@
 #include "ops/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "engine/cpu.h"
@@ -53,6 +54,7 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
     int64_t workspace_stride;
     int64_t m, n, m_quantum, n_quantum, m_units, n_units, pieces, jobs, tasks;
     bool split_n;
+    std::atomic<int64_t>* next;
   } job;
   job.kernel = &kernel;
   job.problem = problem;
@@ -87,7 +89,7 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
     job.pieces = threads;
     const bool rows_ok = job.m_units >= threads;
     const bool cols_ok = job.n_units >= threads;
-    const int64_t nc = sgemm_nc(sgemm_kc(k), 16);
+    const int64_t nc = sgemm_nc(sgemm_kc(k), kernel.nr);
     const int64_t passes = (n + nc - 1) / nc;
     const int64_t split_passes = threads * ((n + threads * nc - 1) / (threads * nc));
     const int64_t cost_cols = (split_passes - passes) * m * k;
@@ -96,6 +98,11 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
       job.split_n = false;
     } else if (cols_ok) {
       job.split_n = true;
+      // As many column pieces as the kernel has N blocks anyway (pieces of at most nc columns
+      // add no pass over A), when that is more than the threads: the threads claim them as
+      // they finish, so a core slowed by other work does less of the layer.
+      const int64_t blocks = std::min<int64_t>((n + nc - 1) / nc, 8 * threads);
+      if (blocks > threads) job.pieces = std::min(blocks, job.n_units);
     } else {
       job.split_n = job.n_units >= job.m_units;
       job.pieces = std::max<int64_t>(1, job.split_n ? job.n_units : job.m_units);
@@ -103,12 +110,15 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
   }
   job.jobs = count * job.pieces;
   job.tasks = std::min(threads, job.jobs);
+  // Task t (one per thread, with workspace t) claims jobs in order until none are left.
+  std::atomic<int64_t> next{0};
+  job.next = &next;
   ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
     for (int64_t t = t_begin; t < t_end; ++t) {
       float* ws = job.workspace + t * job.workspace_stride;
-      const int64_t j0 = t * job.jobs / job.tasks;
-      const int64_t j1 = (t + 1) * job.jobs / job.tasks;
-      for (int64_t j = j0; j < j1; ++j) {
+      for (;;) {
+        const int64_t j = job.next->fetch_add(1, std::memory_order_relaxed);
+        if (j >= job.jobs) break;
         const int64_t index = j / job.pieces;
         const int64_t piece = j % job.pieces;
         SgemmParams p;
