@@ -431,7 +431,10 @@ bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& 
   // The fused step holds input, output, the band buffers and the GEMM workspaces; the two
   // separate steps hold input + intermediate + workspaces, then intermediate + output.
   *fused_bytes = in + out + (band + band_ws) * slots;
-  *unfused_bytes = std::max(in + n * mid1 + ws, n * mid1 + out);
+  // A same-size depthwise step may run in place (Session's planner), holding about 1/8 more.
+  const bool same_size = g.sh == 1 && g.sw == 1 && g.oh == g.h && g.ow == g.w;
+  const double dw_step = same_size ? n * mid1 * 1.125 : n * mid1 + out;
+  *unfused_bytes = std::max(in + n * mid1 + ws, dw_step);
   return true;
 }
 

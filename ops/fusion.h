@@ -14,11 +14,12 @@
 //  3. A depthwise Conv (group == channels) whose input is the sole output of a pointwise Conv
 //     (1x1, stride 1, no pads, group 1, constant weights; conditions in conv_pw_dw.h) with both
 //     activations already fused, when the shapes inferred from the declared input shapes show
-//     that the pair sets the graph's peak memory (its unfused footprint, inputs + outputs,
-//     exceeds every other node's) and that fusing lowers it: the pair becomes one node
-//     (ConvPwDw, op_type still "Conv", name "pw+dw") that never materializes the pointwise
-//     output whole. (MobileNetV1-224: only the first pair, whose 3.2 MB intermediate is the
-//     largest tensor.)
+//     that the pair sets the graph's peak memory (its unfused footprint, inputs + outputs +
+//     workspaces, exceeds every other node's) and that fusing lowers the peak by at least 10%:
+//     the pair becomes one node (ConvPwDw, op_type still "Conv", name "pw+dw") that never
+//     materializes the pointwise output whole. (MobileNetV1-224: the first and third pairs,
+//     whose depthwise convs have stride 2. A stride-1 depthwise conv can run in place instead,
+//     which its pair's footprint accounts for, so such pairs are rarely worth fusing.)
 // A BN after anything else (ESPNet's BN after Concat) stays a BN. Removed nodes' intermediate
 // values stay in the value table, unused. Fusion never changes the graph's inputs or outputs.
 #pragma once
@@ -43,8 +44,15 @@ class ActivationFusable {
                               const std::vector<float>& slope) = 0;
 };
 
+struct FuseOptions {
+  // Fuse every structurally fusable pointwise + depthwise pair whose shapes are known and whose
+  // intermediate is large enough to run in bands, whatever memory it saves (tests of the fused
+  // op, experiments).
+  bool pw_dw_always = false;
+};
+
 // Runs the passes above on a graph that has not been finalized yet. Returns the number of nodes
 // removed.
-int fuse_graph(Graph& g);
+int fuse_graph(Graph& g, const FuseOptions& options = FuseOptions());
 
 }  // namespace facet::ops

@@ -183,12 +183,12 @@ struct NodeSpec {
 
 // A finalized graph of `nodes` (default-domain ops at `opset`, node i named after its first
 // output + "_node"), initializers `inits` and one graph input `input`, whose declared shape is
-// `declared` (float32; empty: unknown). With `fuse`, ops::fuse_graph runs first and *removed
-// gets the number of nodes it removed (0 otherwise).
+// `declared` (float32; empty: unknown). With `fuse`, ops::fuse_graph (with `fuse_options`)
+// runs first and *removed gets the number of nodes it removed (0 otherwise).
 inline std::shared_ptr<Graph> build_graph(
     const std::vector<NodeSpec>& nodes, const std::vector<std::pair<std::string, Tensor>>& inits,
     const std::string& input, const std::vector<std::string>& outputs, bool fuse, int* removed,
-    int opset = 13, const Shape& declared = {}) {
+    int opset = 13, const Shape& declared = {}, const ops::FuseOptions& fuse_options = {}) {
   auto g = std::make_shared<Graph>();
   g->source = "test";
   g->opsets[""] = opset;
@@ -220,7 +220,7 @@ inline std::shared_ptr<Graph> build_graph(
     g->nodes.push_back(std::move(n));
   }
   for (const std::string& o : outputs) g->outputs.push_back(g->find_value(o));
-  *removed = fuse ? ops::fuse_graph(*g) : 0;
+  *removed = fuse ? ops::fuse_graph(*g, fuse_options) : 0;
   g->finalize();
   return g;
 }

@@ -26,12 +26,15 @@ namespace {
 using Spec = test::NodeSpec;
 
 // The pair under test at opset 14 (HardSwish); `declared`: the input's declared shape (empty:
-// unknown), from which fuse_graph infers the intermediate's size.
+// unknown), from which fuse_graph infers the intermediate's size. `always`: fuse every
+// structurally fusable pair, not only those that lower the graph's peak memory.
 std::shared_ptr<Graph> make_graph(const std::vector<Spec>& nodes,
                                   const std::vector<std::pair<std::string, Tensor>>& inits,
                                   const std::vector<std::string>& outputs, bool fuse,
-                                  int* removed, const Shape& declared) {
-  return test::build_graph(nodes, inits, "x", outputs, fuse, removed, 14, declared);
+                                  int* removed, const Shape& declared, bool always = false) {
+  ops::FuseOptions opt;
+  opt.pw_dw_always = always;
+  return test::build_graph(nodes, inits, "x", outputs, fuse, removed, 14, declared, opt);
 }
 
 std::vector<float> rand_vec(int64_t n, std::mt19937& rng, float lo = -1.f, float hi = 1.f) {
@@ -124,7 +127,7 @@ void check_case(const Case& c, uint32_t seed) {
     expect = s.run({x});
   }
   int removed = 0;
-  auto fused = make_graph(nodes, inits, {out}, true, &removed, declared);
+  auto fused = make_graph(nodes, inits, {out}, true, &removed, declared, true);
   // Activations fold into their convs, then the pair becomes one node.
   ASSERT_EQ(fused->nodes.size(), 1u);
   EXPECT_NE(fused->nodes[0].name.find('+'), std::string::npos);
@@ -226,21 +229,34 @@ TEST(ConvPwDw, PairsThatMustStayApart) {
   for (const Pair& p : pairs) {
     SCOPED_TRACE(p.what);
     int removed = -1;
-    auto g = make_graph(p.nodes, inits, p.outputs, true, &removed, big);
+    auto g = make_graph(p.nodes, inits, p.outputs, true, &removed, big, true);
     EXPECT_EQ(removed, 0);
     EXPECT_EQ(g->nodes.size(), p.nodes.size());
     Session s(g, opts);
     EXPECT_NO_THROW(s.run({x}));
   }
-  // The fusable pair itself: fused when the declared shape makes the intermediate large, kept
-  // apart when it is small (1 x 4 x 7 x 7) or unknown.
+  // A fusable pair with a stride-2 depthwise conv: fused when the declared shape makes the
+  // intermediate the graph's large peak, kept apart when it is small (1 x 4 x 7 x 7) or
+  // unknown. With stride 1 the depthwise conv can run in place instead, which takes less
+  // memory than the fused op's band buffers: kept apart unless every pair is to be fused.
+  Attributes dw2 = dw;
+  dw2.set_ints("strides", {2, 2});
   const std::vector<Spec> fusable = {{"Conv", Attributes(), {"x", "w1"}, {"m"}},
-                                     {"Conv", dw, {"m", "wdw"}, {"y"}}};
+                                     {"Conv", dw2, {"m", "wdw"}, {"y"}}};
   for (const Shape& declared : {big, Shape{1, 4, 7, 7}, Shape{}}) {
     int removed = -1;
     auto g = make_graph(fusable, inits, {"y"}, true, &removed, declared);
     EXPECT_EQ(removed, declared == big ? 1 : 0) << shape_str(declared);
+    g = make_graph(fusable, inits, {"y"}, true, &removed, declared, true);
+    EXPECT_EQ(removed, declared == big ? 1 : 0) << shape_str(declared) << " (always)";
   }
+  const std::vector<Spec> same_size = {{"Conv", Attributes(), {"x", "w1"}, {"m"}},
+                                       {"Conv", dw, {"m", "wdw"}, {"y"}}};
+  int removed = -1;
+  make_graph(same_size, inits, {"y"}, true, &removed, big);
+  EXPECT_EQ(removed, 0);
+  make_graph(same_size, inits, {"y"}, true, &removed, big, true);
+  EXPECT_EQ(removed, 1);
 }
 
 }  // namespace
