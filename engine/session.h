@@ -4,7 +4,10 @@
 // which act as shape arguments), the session builds a Plan: shape inference over the topological order,
 // constant folding of every node whose inputs are all constant (this turns the
 // Shape -> Gather -> Unsqueeze -> Concat -> Reshape chains into constants), and a liveness-based
-// memory plan that places every intermediate in one arena. Re-planning happens automatically when
+// memory plan that places every intermediate in one arena. An op that offers to run in place
+// (InferContext::allow_in_place: a stride-1 depthwise conv) gets its input's buffer for its
+// output when the input is an intermediate nobody reads later and that makes the arena smaller
+// (all offers tried together, then each dropped again if the arena does not grow). Re-planning happens automatically when
 // an input shape changes. run() after the first call with a given shape allocates only the
 // returned output tensors (or nothing, with run_into()).
 //
