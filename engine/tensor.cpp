@@ -16,10 +16,13 @@
 #define FACET_TENSOR_ASAN 1
 #endif
 #endif
-#if (defined(__unix__) || defined(__APPLE__)) && !defined(FACET_TENSOR_ASAN)
-#define FACET_TENSOR_MMAP 1
+#if defined(__unix__) || defined(__APPLE__)
+#define FACET_HAVE_MADVISE 1
 #include <sys/mman.h>
 #include <unistd.h>
+#if !defined(FACET_TENSOR_ASAN)
+#define FACET_TENSOR_MMAP 1
+#endif
 #endif
 
 namespace facet {
@@ -108,17 +111,27 @@ void FloatBuffer::zeros(size_t n) {
   size_ = n;
 }
 
-void discard_tensor_pages(const Tensor& t, size_t bytes) {
-#ifdef FACET_TENSOR_MMAP
-  if (t.raw() == nullptr) return;
-  const size_t total = static_cast<size_t>(t.numel()) * dtype_size(t.dtype());
-  if (bytes > total) bytes = total;
-  const long page_l = sysconf(_SC_PAGESIZE);
-  const uintptr_t page = page_l > 0 ? static_cast<uintptr_t>(page_l) : 4096;
-  const uintptr_t p = reinterpret_cast<uintptr_t>(t.raw());
+void discard_pages(const void* data, size_t bytes) {
+#ifdef FACET_HAVE_MADVISE
+  static const uintptr_t page = [] {
+    const long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? static_cast<uintptr_t>(p) : uintptr_t{4096};
+  }();
+  const uintptr_t p = reinterpret_cast<uintptr_t>(data);
   const uintptr_t begin = (p + page - 1) / page * page;
   const uintptr_t end = (p + bytes) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  if (data != nullptr && end > begin)
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+void discard_tensor_pages(const Tensor& t, size_t bytes) {
+#ifdef FACET_TENSOR_MMAP
+  const size_t total = static_cast<size_t>(t.numel()) * dtype_size(t.dtype());
+  discard_pages(t.raw(), bytes < total ? bytes : total);
 #else
   (void)t;
   (void)bytes;

@@ -125,6 +125,11 @@ class FloatBuffer {
   size_t size_ = 0;
 };
 
+// Hands the whole memory pages inside [data, data + bytes) back to the system (madvise
+// MADV_DONTNEED; a no-op where there is none). Anonymous private pages read as zeros afterwards,
+// pages of a read-only file mapping read the file again.
+void discard_pages(const void* data, size_t bytes);
+
 // Hands the whole memory pages inside the first `bytes` bytes of t's data back to the system
 // (madvise MADV_DONTNEED where buffers are mapped; a no-op elsewhere). Those bytes read as
 // zeros afterwards: only for storage nothing will read again, such as a weight being packed

@@ -182,10 +182,7 @@ class ModelFile {
   void release(const uint8_t* p, size_t n) const {
 #ifdef FACET_HAVE_MMAP
     if (!map_ || n == 0 || p < data_ || n > size_ || p > data_ + (size_ - n)) return;
-    const uintptr_t page = page_size_;
-    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
-    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + n) / page * page;
-    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+    discard_pages(p, n);
 #else
     (void)p;
     (void)n;
@@ -224,8 +221,6 @@ class ModelFile {
           map_ = p;
           data_ = static_cast<const uint8_t*>(p);
           size_ = static_cast<size_t>(size);
-          const long page = sysconf(_SC_PAGESIZE);
-          page_size_ = page > 0 ? static_cast<size_t>(page) : 4096;
           mapped = true;
         }
       }
@@ -234,7 +229,6 @@ class ModelFile {
     return mapped;
   }
   void* map_ = nullptr;
-  size_t page_size_ = 4096;
 #endif
   std::string bytes_;
   const uint8_t* data_ = nullptr;

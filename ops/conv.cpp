@@ -134,10 +134,11 @@ class ConvOp final : public Op, public ActivationFusable {
       direct_packed_.assign(static_cast<size_t>(conv_direct_packed_floats(d)), 0.f);
       conv_direct_pack_weights(d, w.data<float>(), direct_packed_.data());
     }
-    // 3-D convs keep reading W (releases_constant_input): no consuming there.
+    // Only a W this op will release may be consumed while packing (3-D convs keep reading it).
+    const bool consume = releases_constant_input(1);
     for (int64_t g = 0; g < group_; ++g) {
       const float* a = w.data<float>() + g * m_g * k;
-      if (w.rank() <= 4) {
+      if (consume) {
         sgemm_pack_a_consuming(kernel_.mr, m_g, k, w, a, packed_.data() + g * stride);
       } else {
         sgemm_pack_a_f32(kernel_.mr, false, m_g, k, 1.f, a, k, packed_.data() + g * stride);
@@ -325,7 +326,7 @@ class ConvOp final : public Op, public ActivationFusable {
     job.scratch = static_cast<float*>(ctx.scratch());
     job.per_slot = conv_direct_scratch_floats(job.p);
     job.rows = cp.batch * job.p.out_h;
-    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t threads = ctx.threads();
     const int64_t macs = job.rows * job.p.out_w * job.p.out_channels * job.p.in_channels *
                          job.p.kernel_h * job.p.kernel_w;
     job.tasks = macs < 100000
@@ -419,7 +420,7 @@ class ConvOp final : public Op, public ActivationFusable {
     job.y = y;
     job.scratch = static_cast<float*>(ctx.scratch());
     const int64_t plane = p.in_h * p.in_w;
-    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t threads = ctx.threads();
     const int64_t slots =
         static_cast<int64_t>(ctx.scratch_bytes() / sizeof(float)) / std::max<int64_t>(plane, 1);
     job.group = std::max<int64_t>(1, std::min(in_place_group(p.channels, threads), slots));

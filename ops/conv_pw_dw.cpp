@@ -228,7 +228,7 @@ class ConvPwDwOp final : public Op {
   }
 
   void infer(InferContext& ctx) const override {
-    const PwDwGeometry g = geometry(ctx, ctx.threads());
+    const PwDwGeometry g = geometry(ctx);
     ctx.set_output(0, DType::kF32, {g.batch, g.cmid, g.oh, g.ow});
     // The GEMM workspaces, one band buffer per thread, then the packed weights when they were
     // not packed in prepare().
@@ -258,7 +258,7 @@ class ConvPwDwOp final : public Op {
     job.bands = job.workspace + sgemm_slots(ctx.threads()) * job.ws_floats;
     job.band_floats = band_floats(g);
     job.kernel = kernel_;
-    const int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    const int64_t threads = ctx.threads();
     const int64_t buffers = sgemm_slots(ctx.threads());  // as in infer()
     const float* packed = packed_.data();
     if (!packed_for(w_pw.shape())) {
@@ -339,7 +339,7 @@ class ConvPwDwOp final : public Op {
  private:
   bool packed_for(const Shape& w) const { return !packed_.empty() && packed_shape_ == w; }
 
-  PwDwGeometry geometry(const InferContext& ctx, int64_t threads) const {
+  PwDwGeometry geometry(const InferContext& ctx) const {
     check_f32_input(ctx, 0, "X");
     check_f32_input(ctx, 1, "W");
     check_f32_input(ctx, 3, "W (depthwise)");
@@ -360,7 +360,7 @@ class ConvPwDwOp final : public Op {
       FACET_CHECK(b.size() == 1 && b[0] == wpw[0], "input ", i, " (bias) has shape ",
                   shape_str(b), ", expected [", wpw[0], "]");
     }
-    return geometry_from(x, wpw, wdw, threads);
+    return geometry_from(x, wpw, wdw, ctx.threads());
   }
 
   PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw,

@@ -287,7 +287,7 @@ class ConvTransposeOp final : public Op, public ActivationFusable {
     job.in_plane = cp.in_size[1] * cp.in_size[2];
     job.out_plane = cp.out_size[1] * cp.out_size[2];
     job.units = cp.batch * group_ * job.geo.chunks;
-    int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+    int64_t threads = ctx.threads();
     job.tasks = std::max<int64_t>(1, std::min({threads, slots, job.units}));
     ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
       for (int64_t t = t_begin; t < t_end; ++t) {

@@ -30,11 +30,18 @@ size_t sgemm_workspace_bytes(int threads) {
   return static_cast<size_t>(sgemm_slots(threads) * kSgemmWorkspaceFloats) * sizeof(float);
 }
 
+namespace {
+// Source rows of k floats per packing piece when packing consumes its source: about 256 KB,
+// a multiple of `quantum` (the panel size), at least one panel.
+int64_t consuming_piece_rows(int64_t k, int64_t quantum) {
+  return std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(k, 1) / quantum) * quantum;
+}
+}  // namespace
+
 void sgemm_pack_a_consuming(int64_t mr, int64_t m, int64_t k, const Tensor& src, const float* a,
                             float* packed) {
   const float* base = src.data<float>();
-  const int64_t kk = std::max<int64_t>(k, 1);
-  const int64_t rows = std::max<int64_t>(1, (int64_t{1} << 16) / kk / mr) * mr;
+  const int64_t rows = consuming_piece_rows(k, mr);
   for (int64_t r0 = 0; r0 < m; r0 += rows) {
     const int64_t r1 = std::min(m, r0 + rows);
     sgemm_pack_a_f32(mr, false, r1 - r0, k, 1.f, a + r0 * k, k, packed + r0 / mr * mr * k);
@@ -73,7 +80,7 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
   SgemmParams first;
   problem(context, 0, &first);
   const int64_t k = std::max<int64_t>(first.k, 1);
-  int64_t threads = ctx.pool() ? ctx.pool()->threads() : 1;
+  int64_t threads = ctx.threads();
   threads = std::min(threads, sgemm_slots());
   // Below ~100k MACs the fork/join costs more than it saves.
   if (count * m * n * k < 100000) threads = 1;
@@ -178,10 +185,11 @@ class GemmOp final : public Op, public ActivationFusable {
     if (trans_b_) {
       // B is stored N x K: column panels of ~256 KB of source rows at a time, each piece's
       // rows handed back once packed (prepare_consumed), so B is never resident twice.
-      const int64_t cols = std::max<int64_t>(1, (int64_t{1} << 16) / k / kernel_.nr) * kernel_.nr;
+      const int64_t cols = consuming_piece_rows(k, kernel_.nr);
       for (int64_t n0 = 0; n0 < n; n0 += cols) {
         const int64_t nc = std::min(cols, n - n0);
-        sgemm_pack_b_f32(src, 0, k, n0, nc, kernel_.nr, packed_b_.data() + n0 / kernel_.nr * k * kernel_.nr);
+        sgemm_pack_b_f32(src, 0, k, n0, nc, kernel_.nr,
+                         packed_b_.data() + n0 / kernel_.nr * k * kernel_.nr);
         prepare_consumed(&b, static_cast<size_t>((n0 + nc) * k) * sizeof(float));
       }
     } else {

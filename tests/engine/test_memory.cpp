@@ -213,6 +213,17 @@ void expect_same_outputs(const std::shared_ptr<Graph>& a, const std::shared_ptr<
   for (size_t i = 0; i < ya.size(); ++i) EXPECT_TRUE(bit_equal(ya[i], yb[i])) << i;
 }
 
+// Runs both graphs on x (one output each) and expects the outputs within 1e-4 (a folded
+// BatchNormalization rounds differently from the separate one).
+void expect_close_outputs(const std::shared_ptr<Graph>& a, const std::shared_ptr<Graph>& b,
+                          const Tensor& x) {
+  Session sa(a), sb(b);
+  std::vector<Tensor> ya = sa.run({x}), yb = sb.run({x});
+  ASSERT_EQ(ya.size(), 1u);
+  ASSERT_EQ(yb.size(), 1u);
+  test::expect_close(ya[0], yb[0], 1e-4f, 1e-4f);
+}
+
 // Weights of many pages, packed a piece at a time while their pages are handed back
 // (prepare_consumed): 1x1 convs with a partial last A panel and with two groups, and a Gemm
 // whose B (transB) is packed in column pieces. The results are those of a graph that keeps
@@ -263,11 +274,7 @@ TEST(Memory, SharedWeightStorageIsLeftIntact) {
   EXPECT_EQ(removed, 1);  // the BN folded into the conv
   auto plain = test::build_graph(nodes, inits, "x", {"y"}, false, &removed);
   EXPECT_EQ(w.to_f32_vector(), w_values);
-  const Tensor x = input(512, 5, 5, 62);
-  Session sf(fused), sp(plain);
-  std::vector<Tensor> yf = sf.run({x}), yp = sp.run({x});
-  ASSERT_EQ(yf.size(), 1u);
-  test::expect_close(yf[0], yp[0], 1e-4f, 1e-4f);
+  expect_close_outputs(fused, plain, input(512, 5, 5, 62));
 }
 
 // A model file's Conv + BatchNormalization: the loader owns W alone, so the fold rewrites it
@@ -297,11 +304,7 @@ TEST(Memory, BatchNormFoldedInPlaceMatchesUnfused) {
   auto plain = test::build_graph(
       nodes, {{"w", w}, {"s", scale}, {"b", bias}, {"mean", mean}, {"var", var}}, "x", {"y"},
       false, &removed);
-  const Tensor x = input(32, 12, 10, 76);
-  Session sl(loaded), sp(plain);
-  std::vector<Tensor> yl = sl.run({x}), yp = sp.run({x});
-  ASSERT_EQ(yl.size(), 1u);
-  test::expect_close(yl[0], yp[0], 1e-4f, 1e-4f);
+  expect_close_outputs(loaded, plain, input(32, 12, 10, 76));
 }
 
 // x [N, 32, 64, 64] -> Add (x + x) -> depthwise 3x3 stride 1 + PRelu -> GlobalAveragePool.
