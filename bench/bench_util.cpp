@@ -62,6 +62,7 @@ double OpHarness::io_bytes() const {
 std::vector<Isa> runnable_isas() {
   std::vector<Isa> isas = {Isa::kRef};
   Isa best = active_isa();
+  if (best == Isa::kAvx512) isas.push_back(Isa::kAvx2);  // both x86 levels, side by side
   if (best != Isa::kRef) isas.push_back(best);
   return isas;
 }

@@ -11,8 +11,9 @@ int g_override = -1;
 Isa detect_best() {
 #if defined(__x86_64__) || defined(_M_X64)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
-  return Isa::kRef;
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return Isa::kRef;
+  if (__builtin_cpu_supports("avx512f")) return Isa::kAvx512;
+  return Isa::kAvx2;
 #elif defined(__aarch64__)
   return Isa::kNeon;
 #else
@@ -25,7 +26,8 @@ Isa capped() {
   const char* env = std::getenv("FACET_ISA");
   if (env == nullptr || *env == '\0') return best;
   if (std::strcmp(env, "ref") == 0) return Isa::kRef;
-  if (std::strcmp(env, "avx2") == 0 && best == Isa::kAvx2) return Isa::kAvx2;
+  if (std::strcmp(env, "avx2") == 0 && isa_has_avx2(best)) return Isa::kAvx2;
+  if (std::strcmp(env, "avx512") == 0 && best == Isa::kAvx512) return Isa::kAvx512;
   if (std::strcmp(env, "neon") == 0 && best == Isa::kNeon) return Isa::kNeon;
   return best == Isa::kRef ? Isa::kRef : best;
 }
@@ -34,6 +36,7 @@ Isa capped() {
 const char* isa_name(Isa isa) {
   switch (isa) {
     case Isa::kAvx2: return "avx2";
+    case Isa::kAvx512: return "avx512";
     case Isa::kNeon: return "neon";
     default: return "ref";
   }
@@ -41,7 +44,9 @@ const char* isa_name(Isa isa) {
 
 bool cpu_supports(Isa isa) {
   if (isa == Isa::kRef) return true;
-  return detect_best() == isa;
+  const Isa best = detect_best();
+  if (isa == Isa::kAvx2) return isa_has_avx2(best);
+  return best == isa;
 }
 
 Isa active_isa() {

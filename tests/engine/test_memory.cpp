@@ -324,7 +324,7 @@ TEST(Memory, DepthwiseRunsInPlaceWhereItShrinksTheArena) {
       {"w2", Tensor::from_f32({c, 1, 3, 3}, pseudo_random(static_cast<size_t>(c * 9), 82))},
       {"b2", Tensor::from_f32({c}, pseudo_random(static_cast<size_t>(c), 83))},
       {"slope", Tensor::from_f32({c, 1, 1}, pseudo_random(static_cast<size_t>(c), 84))}};
-  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kNeon}) {
+  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
     if (!cpu_supports(isa)) continue;
     test::IsaOverride cap(isa);
     int removed = 0;

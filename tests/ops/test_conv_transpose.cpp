@@ -158,7 +158,7 @@ TEST_P(ConvTransposeIsa, RandomShapesMatchRef) {
 
 std::string isa_label(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Isa, ConvTransposeIsa, ::testing::Values(Isa::kAvx2, Isa::kNeon),
+INSTANTIATE_TEST_SUITE_P(Isa, ConvTransposeIsa, ::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kNeon),
                          isa_label);
 
 }  // namespace

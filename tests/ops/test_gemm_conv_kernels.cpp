@@ -45,7 +45,7 @@ std::vector<float> random_vec(int64_t n, std::mt19937& rng, float lo = -1.2f, fl
 
 using IsaGuard = test::IsaOverride;
 
-std::vector<Isa> optimized_isas() { return {Isa::kAvx2, Isa::kNeon}; }
+std::vector<Isa> optimized_isas() { return {Isa::kAvx2, Isa::kAvx512, Isa::kNeon}; }
 
 // Every SGEMM variant of the optimized ISAs: the general one (sgemm_kernel) and, where it
 // differs, the convolution one (sgemm_conv_kernel: avx2 16-row panels with the 16 x 6 tile).
@@ -242,8 +242,8 @@ TEST(SgemmKernels, SmallNMatchRef) {
 }
 
 TEST(SgemmKernels, ColumnTailsAndKBlockBoundariesMatchRef) {
-  // Every column tail width 1..17 after 0..3 full 16-wide panels (avx2: tails <= 4 of a dense B
-  // take the expanded dot-product tile), K around the kSgemmMaxKc block boundaries (K = 1..7,
+  // Every column tail width 1..nr+1 after 0..3 full nr-wide panels (avx2 / avx512: tails of 1-2
+  // columns of a dense B take the expanded dot-product tile), K around the kSgemmMaxKc block boundaries (K = 1..7,
   // 511..513, 1023..1025: partial 24-float periods and several K blocks), N = 49 with M = 1024
   // rows, a large N with several N blocks, mid-panel column starts and every activation.
   const int64_t ks[] = {1, 2, 3, 5, 7, 32, 511, 512, 513, 1023, 1024, 1025};
@@ -253,10 +253,10 @@ TEST(SgemmKernels, ColumnTailsAndKBlockBoundariesMatchRef) {
     const ops::SgemmKernel kern = kcase.select(isa);
     uint32_t seed = base_seed() + 7000u;
     int iter = 0;
-    for (int64_t tail = 1; tail <= 17; ++tail) {
+    for (int64_t tail = 1; tail <= kern.nr + 1; ++tail) {
       for (int64_t full = 0; full <= 3; ++full) {
         const int64_t k = ks[iter % 12];
-        GemmCase c{13 + iter % 11, full * 16 + tail, k, ops::SgemmBKind::kDense, iter % 2 == 0,
+        GemmCase c{13 + iter % 11, full * kern.nr + tail, k, ops::SgemmBKind::kDense, iter % 2 == 0,
                    iter % 3 == 1, kAllActs[iter % 7], iter % 5 == 4 ? 1 : 0, 0, 0};
         check_sgemm(kern, c, seed++);
         if (iter % 4 == 3) {  // a column range starting mid-panel, ending in a tail

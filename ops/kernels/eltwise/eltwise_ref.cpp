@@ -208,7 +208,7 @@ const EltwiseKernels& eltwise_kernels(Isa isa) {
     FACET_ELTWISE_UPGRADE(t, avx2);
     return t;
   }();
-  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+  if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)
   static const EltwiseKernels neon = [] {

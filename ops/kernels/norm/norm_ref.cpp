@@ -70,7 +70,7 @@ const NormKernels& norm_kernels(Isa isa) {
   static const NormKernels ref = {batch_norm_f32_ref, instance_norm_f32_ref};
 #if defined(__x86_64__) || defined(_M_X64)
   static const NormKernels avx2 = {batch_norm_f32_avx2, instance_norm_f32_avx2};
-  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+  if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)
   static const NormKernels neon = {batch_norm_f32_neon, instance_norm_f32_neon};

@@ -19,6 +19,7 @@ using LoopFn = int64_t (*)(int64_t, float*);
 
 LoopFn loop_for(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::kAvx512) return fma_peak_loop_avx512;
   if (isa == Isa::kAvx2) return fma_peak_loop_avx2;
 #endif
 #if defined(__aarch64__)

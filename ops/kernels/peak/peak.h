@@ -18,6 +18,7 @@ namespace facet::ops {
 
 int64_t fma_peak_loop_ref(int64_t iters, float* sink);
 int64_t fma_peak_loop_avx2(int64_t iters, float* sink);
+int64_t fma_peak_loop_avx512(int64_t iters, float* sink);
 int64_t fma_peak_loop_neon(int64_t iters, float* sink);
 
 struct FmaPeak {

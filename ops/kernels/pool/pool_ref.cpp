@@ -97,7 +97,7 @@ const PoolKernels& pool_kernels(Isa isa) {
   static const PoolKernels ref = {maxpool_f32_ref, avgpool_f32_ref, global_avgpool_f32_ref};
 #if defined(__x86_64__) || defined(_M_X64)
   static const PoolKernels avx2 = {maxpool_f32_avx2, avgpool_f32_avx2, global_avgpool_f32_avx2};
-  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+  if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)
   static const PoolKernels neon = {maxpool_f32_neon, avgpool_f32_neon, global_avgpool_f32_neon};

@@ -121,7 +121,7 @@ const ResizeKernels& resize_kernels(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
   static const ResizeKernels avx2 = {resize_nearest_2d_f32_avx2, resize_nearest_2x_f32_avx2,
                                      resize_bilinear_2d_f32_avx2};
-  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2)) return avx2;
+  if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)
   static const ResizeKernels neon = {resize_nearest_2d_f32_neon, resize_nearest_2x_f32_neon,

@@ -13,10 +13,10 @@
 // dense row-major matrix, its transpose, an implicit im2col matrix of one image (so a
 // convolution needs no im2col buffer) or prepacked panels. Each variant's register tile is
 // mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, or dot products for a 1-2 column tail of a
-// dense B; or 16 x 6 on 16-row panels (sgemm_conv_kernel),
-// neon: 8 x 12, ref: any mr the caller packed
-// with, no tiling). A row range of one row (m_end - m_begin == 1) takes a matrix-vector path
-// in the avx2 variant.
+// dense B; or 16 x 6 on 16-row panels (sgemm_conv_kernel); avx512: 8 x 32 plus an 8 x 16
+// column tail and dot products for a 1-2 column tail of a dense B; neon: 8 x 12; ref: any mr
+// the caller packed with, no tiling). A row range of one row (m_end - m_begin == 1) takes a
+// matrix-vector path in the avx2 and avx512 variants.
 //
 // Contract for every sgemm_f32_* kernel:
 //  * Layout: C row-major with row stride ldc (elements); bias has M entries (per row) or is
@@ -126,6 +126,9 @@ void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, i
 // (broadcast activations; small N such as 7x7 maps) or the 6 x 16 tile on row slices.
 void sgemm_f32_16x6_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                          int64_t n_end, float* workspace);
+// AVX-512F, 8 x 32 register tile (x86-64 only; chosen for Isa::kAvx512).
+void sgemm_f32_8x32_avx512(const SgemmParams& p, int64_t m_begin, int64_t m_end,
+                           int64_t n_begin, int64_t n_end, float* workspace);
 // NEON, 8 x 12 register tile with vfmaq_laneq_f32 (aarch64 only).
 void sgemm_f32_8x12_neon(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                          int64_t n_end, float* workspace);
@@ -138,7 +141,8 @@ struct SgemmKernel {
 };
 // The variant for `isa`; an ISA this build/CPU cannot run falls back to ref (mr 8).
 SgemmKernel sgemm_kernel(Isa isa);
-// The small-N candidate (avx2: sgemm_f32_16x6_avx2, mr 16, nr 6; otherwise sgemm_kernel).
+// The small-N candidate (avx2: sgemm_f32_16x6_avx2, mr 16, nr 6; otherwise, avx512 included,
+// sgemm_kernel).
 // Tested like every variant and benchmarked in bench_gemm (sgemm/, sgemm_cold/), but ConvOp
 // does not use it: on MobileNetV1's 1x1 layers it measured 2-20% slower than the 6 x 16
 // variant (N = 49 included), and the panel height must be fixed in prepare(), before N is known.

@@ -274,7 +274,9 @@ int64_t sgemm_packed_b_floats(int64_t nr, int64_t k, int64_t n) {
 
 SgemmKernel sgemm_kernel(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx2 && cpu_supports(Isa::kAvx2))
+  if (isa == Isa::kAvx512 && cpu_supports(Isa::kAvx512))
+    return SgemmKernel{sgemm_f32_8x32_avx512, 8, 32, "sgemm_f32_8x32_avx512"};
+  if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2))
     return SgemmKernel{sgemm_f32_6x16_avx2, 6, 16, "sgemm_f32_6x16_avx2"};
 #endif
 #if defined(__aarch64__)

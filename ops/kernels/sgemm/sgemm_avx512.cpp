@@ -1,0 +1,493 @@
+// AVX-512F SGEMM: 8 x 32 register tile (16 zmm accumulators, 2 B loads and 8 A broadcasts per
+// k), an 8 x 16 tile for a column tail of 3..18, and for a dense B's last 1..2 columns a
+// dot-product tile over the A panel's own layout (N = 49 = 32 + 16 + 1 computes 49 columns,
+// not 64).
+// Why a second x86 variant when AVX2 exists: with 32 registers the tile has 8 rows, so every
+// MobileNet-style layer (M = 32, 64, ..., 1024) fills its panels exactly (the 6 x 16 AVX2
+// tile computes 66 rows for 64), and one zmm FMA does the work of two ymm FMAs, halving the
+// instructions per FLOP. On Zen 4 (512-bit ops on 256-bit units) the FMA peak is the same as
+// AVX2's; the gain comes from the tile, not the width.
+// Blocking as in the AVX2 variant (see sgemm.h): A packed at load in 8-row panels; B packed
+// per KC x NC block into the workspace (32-column panels, then a 16-column panel and the dot
+// columns for the tail), KC <= 512 so an A micro-panel (16 KB) stays in L1; several K blocks
+// are packed at once when they all fit (small N), each A panel then running over all of K.
+// Prepacked B (kPacked, 32 wide) is read in place. One-row problems take a matrix-vector path.
+// GCC 12's AVX-512 intrinsics initialise results from _mm512_undefined_*(), which its
+// -W(maybe-)uninitialized flags at every inlined use (a known false positive).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+#include "ops/kernels/sgemm/sgemm.h"
+
+namespace facet::ops {
+namespace {
+
+constexpr int64_t kMr = 8;
+constexpr int64_t kNr = 32;
+constexpr int64_t kDotMaxW = 4;
+
+struct Epilogue {
+  const float* bias;
+  ActKind kind;
+  __m512 alpha, beta;
+  const float* slope;
+  bool last;    // apply bias + activation
+  bool load_c;  // add the existing C
+};
+
+// exp(x) for the sigmoid: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial, 2^n applied in two
+// halves so n = 128 does not overflow (the AVX2 variant's scheme, 16 lanes).
+__attribute__((always_inline)) inline __m512 exp_avx512(__m512 x) {
+  x = _mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f));
+  x = _mm512_max_ps(x, _mm512_set1_ps(-87.3365447504f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 y = _mm512_set1_ps(1.9875691500e-4f);
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.3981999507e-3f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(8.3334519073e-3f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(4.1665795894e-2f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459e-1f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201e-1f));
+  y = _mm512_fmadd_ps(y, _mm512_mul_ps(r, r), r);
+  y = _mm512_add_ps(y, _mm512_set1_ps(1.f));
+  const __m512i ni = _mm512_cvtps_epi32(n);
+  const __m512i h = _mm512_srai_epi32(ni, 1);
+  const __m512i l = _mm512_sub_epi32(ni, h);
+  const __m512i bias = _mm512_set1_epi32(127);
+  const __m512 p1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(h, bias), 23));
+  const __m512 p2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(l, bias), 23));
+  return _mm512_mul_ps(_mm512_mul_ps(y, p1), p2);
+}
+
+// Always inlined: as a call, every live accumulator would be spilled around it.
+__attribute__((always_inline)) inline __m512 activate(const Epilogue& e, __m512 v, int64_t row) {
+  switch (e.kind) {
+    case ActKind::kNone:
+      return v;
+    case ActKind::kRelu:
+      return _mm512_max_ps(v, _mm512_setzero_ps());
+    case ActKind::kClip:
+      return _mm512_min_ps(_mm512_max_ps(v, e.alpha), e.beta);
+    case ActKind::kLeakyRelu: {
+      const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+      return _mm512_mask_mul_ps(v, neg, v, e.alpha);
+    }
+    case ActKind::kPRelu: {
+      const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+      return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(e.slope[row]));
+    }
+    case ActKind::kHardSwish: {
+      __m512 t = _mm512_fmadd_ps(v, _mm512_set1_ps(1.f / 6.f), _mm512_set1_ps(0.5f));
+      t = _mm512_min_ps(_mm512_max_ps(t, _mm512_setzero_ps()), _mm512_set1_ps(1.f));
+      return _mm512_mul_ps(v, t);
+    }
+    case ActKind::kSigmoid: {
+      const __m512 one = _mm512_set1_ps(1.f);
+      return _mm512_div_ps(one, _mm512_add_ps(one, exp_avx512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+    }
+  }
+  return v;
+}
+
+inline __mmask16 lanes(int64_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xFFFF)
+                 : n <= 0 ? static_cast<__mmask16>(0)
+                          : static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// Stores 16 columns (lanes `m`) of one tile row: the existing C added when e.load_c, bias and
+// activation when e.last.
+__attribute__((always_inline)) inline void store16(const Epilogue& e, __m512 v, float* c,
+                                                   __mmask16 m, int64_t row) {
+  if (m == 0xFFFF) {
+    if (e.load_c) v = _mm512_add_ps(v, _mm512_loadu_ps(c));
+    if (e.last) {
+      if (e.bias) v = _mm512_add_ps(v, _mm512_set1_ps(e.bias[row]));
+      v = activate(e, v, row);
+    }
+    _mm512_storeu_ps(c, v);
+    return;
+  }
+  if (e.load_c) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, c));
+  if (e.last) {
+    if (e.bias) v = _mm512_add_ps(v, _mm512_set1_ps(e.bias[row]));
+    v = activate(e, v, row);
+  }
+  _mm512_mask_storeu_ps(c, m, v);
+}
+
+// One 8 x (16 * NV) tile over a B panel of PW floats per k: acc = A_panel[kc x 8] *
+// B_panel[kc x 16 NV], then the epilogue into rows [0, rows) and columns [0, cols) of c.
+// pf (optional): the A data used after this panel's block (kc * 8 floats from pf on), brought
+// into L1 one cache line per two k while the tile runs.
+template <int NV, int64_t PW>
+__attribute__((noinline)) void tile(int64_t kc, const float* a, const float* b, float* c,
+                                    int64_t ldc, int64_t rows, int64_t cols, const Epilogue& e,
+                                    int64_t row0, const float* pf = nullptr) {
+  __m512 acc[kMr][NV];
+#pragma GCC unroll 8
+  for (int r = 0; r < kMr; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
+  int64_t k = 0;
+  if (pf != nullptr) {
+    for (; k + 2 <= kc; k += 2) {
+      _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+      pf += 16;
+#pragma GCC unroll 2
+      for (int kk = 0; kk < 2; ++kk) {
+        __m512 bv[NV];
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 8
+        for (int r = 0; r < kMr; ++r) {
+          const __m512 av = _mm512_set1_ps(a[r]);
+#pragma GCC unroll 2
+          for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+        }
+        a += kMr;
+        b += PW;
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (; k < kc; ++k) {
+    __m512 bv[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 8
+    for (int r = 0; r < kMr; ++r) {
+      const __m512 av = _mm512_set1_ps(a[r]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    }
+    a += kMr;
+    b += PW;
+  }
+  const __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
+#pragma GCC unroll 8
+  for (int r = 0; r < kMr; ++r) {
+    if (r < rows) {
+      store16(e, acc[r][0], c + r * ldc, m0, row0 + r);
+      if (NV == 2 && m1 != 0) store16(e, acc[r][NV - 1], c + r * ldc + 16, m1, row0 + r);
+    }
+  }
+}
+
+// W (<= kDotMaxW) columns of an 8-row A panel as dot products: the columns are packed
+// expanded, bx[q * kc * 8 + k * 8 + r] = B[k, j + q] (the A panel's own layout), so
+// acc += a_vec * bx_vec runs over the flat kc * 8 floats with no lane wasted on padding
+// columns; row r's sum is lanes r and r + 8 of every accumulator.
+template <int W>
+__attribute__((noinline)) void tile_dot(int64_t kc, const float* a, const float* bx, float* c,
+                                        int64_t ldc, int64_t rows, const Epilogue& e,
+                                        int64_t row0) {
+  const int64_t len = kc * kMr;
+  __m512 acc[W][2];
+#pragma GCC unroll 4
+  for (int q = 0; q < W; ++q) acc[q][0] = acc[q][1] = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= len; i += 32) {
+    const __m512 a0 = _mm512_loadu_ps(a + i), a1 = _mm512_loadu_ps(a + i + 16);
+#pragma GCC unroll 4
+    for (int q = 0; q < W; ++q) {
+      acc[q][0] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(bx + q * len + i), acc[q][0]);
+      acc[q][1] = _mm512_fmadd_ps(a1, _mm512_loadu_ps(bx + q * len + i + 16), acc[q][1]);
+    }
+  }
+  for (; i < len; i += 16) {  // len is a multiple of 8: at most one full and one half vector
+    const __mmask16 m = lanes(len - i);
+    const __m512 a0 = _mm512_maskz_loadu_ps(m, a + i);
+#pragma GCC unroll 4
+    for (int q = 0; q < W; ++q)
+      acc[q][0] = _mm512_fmadd_ps(a0, _mm512_maskz_loadu_ps(m, bx + q * len + i), acc[q][0]);
+  }
+  alignas(64) float t[W][16];
+#pragma GCC unroll 4
+  for (int q = 0; q < W; ++q) _mm512_store_ps(t[q], _mm512_add_ps(acc[q][0], acc[q][1]));
+  alignas(64) float row_vals[16] = {};
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int q = 0; q < W; ++q) row_vals[q] = t[q][r] + t[q][r + 8];
+    store16(e, _mm512_load_ps(row_vals), c + r * ldc, lanes(W), row0 + r);
+  }
+}
+
+// How an N block of nc columns is laid out in the workspace: `full` 32-wide panels, then an
+// optional tail panel `tail_w` (32 or 16) wide holding `tail_cols` columns, then `dot` columns
+// packed expanded for tile_dot (dense B only).
+struct BlockLayout {
+  int64_t full, tail_w, tail_cols, dot;
+  int64_t floats_per_k() const { return full * kNr + tail_w + dot * kMr; }
+};
+
+// kc: the K block the layout must fit the workspace with (0: no limit). Without the dot
+// columns a block takes at most ceil(nc / 32) * 32 * kc floats, which sgemm_nc keeps within
+// the workspace; the dot columns (8 floats per k each) are used only where they fit too.
+BlockLayout layout_of(int64_t nc, bool dense, int64_t kc) {
+  for (bool with_dot : {true, false}) {
+    BlockLayout l{nc / kNr, 0, 0, 0};
+    int64_t rem = nc % kNr;
+    if (with_dot && dense && rem % 16 != 0 && rem % 16 <= kDotMaxW) {
+      l.dot = rem % 16;
+      rem -= l.dot;
+    }
+    if (rem > 16) {
+      l.tail_w = kNr;
+    } else if (rem > 0) {
+      l.tail_w = 16;
+    }
+    l.tail_cols = rem;
+    if (l.dot == 0 || kc == 0 || l.floats_per_k() * kc <= kSgemmWorkspaceFloats) return l;
+  }
+  return BlockLayout{};  // not reached: the layout without dot columns is always returned
+}
+
+// Packs B[k0 .. k0+kc, n0 .. n0+nc] in layout l at dst: panel q of the full ones at
+// dst + q * kc * 32, the tail panel after them (kc * tail_w floats, zero-padded), then the dot
+// columns (kc * 8 floats each).
+void pack_block(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, const BlockLayout& l,
+                float* dst) {
+  const int64_t full_cols = l.full * kNr;
+  float* tail_dst = dst + full_cols * kc;
+  float* dot_dst = tail_dst + l.tail_w * kc;
+  if (b.kind != SgemmBKind::kDense) {
+    if (l.full > 0) sgemm_pack_b_f32(b, k0, kc, n0, full_cols, kNr, dst);
+    if (l.tail_w > 0) sgemm_pack_b_f32(b, k0, kc, n0 + full_cols, l.tail_cols, l.tail_w, tail_dst);
+    return;
+  }
+  const __mmask16 t0 = lanes(l.tail_cols), t1 = lanes(l.tail_cols - 16);
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    const float* src = b.data + (k0 + kk) * b.ld + n0;
+    float* d = dst + kk * kNr;
+    for (int64_t q = 0; q < l.full; ++q) {
+      _mm512_storeu_ps(d + q * kc * kNr, _mm512_loadu_ps(src + q * kNr));
+      _mm512_storeu_ps(d + q * kc * kNr + 16, _mm512_loadu_ps(src + q * kNr + 16));
+    }
+    if (l.tail_w > 0) {
+      const float* s = src + full_cols;
+      float* dt = tail_dst + kk * l.tail_w;
+      _mm512_storeu_ps(dt, _mm512_maskz_loadu_ps(t0, s));
+      if (l.tail_w == kNr) _mm512_storeu_ps(dt + 16, _mm512_maskz_loadu_ps(t1, s + 16));
+    }
+    for (int64_t q = 0; q < l.dot; ++q) {
+      const __m256 v = _mm256_set1_ps(src[full_cols + l.tail_cols + q]);
+      _mm256_storeu_ps(dot_dst + q * kc * kMr + kk * kMr, v);
+    }
+  }
+}
+
+// The tiles of one A panel (rows [i0, i0 + 8) of the row range) over a packed B block.
+// in_place: bp points into prepacked 32-wide panels over all of K (stride p.b.ld, the tail one
+// zero-padded to 32); otherwise into the workspace (stride kc * 32, pack_block's layout).
+// a_next: the A data used after this block (prefetched during the last full tile).
+void run_panel(const SgemmParams& p, int64_t i0, int64_t m_end, int64_t k0, int64_t kc,
+               int64_t n0, const BlockLayout& l, const float* bp, bool in_place,
+               const Epilogue& e, const float* a_next) {
+  const int64_t b_stride = in_place ? p.b.ld : kc * kNr;
+  const float* a = p.packed_a + (i0 / kMr) * kMr * p.k + k0 * kMr;
+  float* c = p.c + i0 * p.ldc + n0;
+  const int64_t rows = m_end - i0 < kMr ? m_end - i0 : kMr;
+  const float* b = bp;
+  for (int64_t q = 0; q < l.full; ++q, b += b_stride) {
+    if (q + 1 == l.full) {
+      tile<2, kNr>(kc, a, b, c + q * kNr, p.ldc, rows, kNr, e, i0, a_next);
+    } else {
+      tile<2, kNr>(kc, a, b, c + q * kNr, p.ldc, rows, kNr, e, i0);
+    }
+  }
+  float* ct = c + l.full * kNr;
+  if (l.tail_w == kNr) {
+    tile<2, kNr>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0);
+  } else if (l.tail_w == 16) {
+    // In place (kPacked) the tail is a zero-padded 32-wide panel: read its first 16 columns.
+    if (in_place) {
+      tile<1, kNr>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0);
+    } else {
+      tile<1, 16>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0);
+    }
+  }
+  if (l.dot > 0) {
+    const float* bx = bp + l.full * kNr * kc + l.tail_w * kc;
+    float* cd = ct + l.tail_cols;
+    switch (l.dot) {
+      case 1: tile_dot<1>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      case 2: tile_dot<2>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      case 3: tile_dot<3>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      default: tile_dot<4>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+    }
+  }
+}
+
+// K blocks of at most kc_max, near-equal.
+int64_t k_block_of(int64_t k, int64_t kc_max) {
+  const int64_t blocks = (k + kc_max - 1) / kc_max;
+  return (k + blocks - 1) / blocks;
+}
+
+void finish_gemv(const SgemmParams& p, int64_t row, const float* sums, float* c, int64_t cols) {
+  const float bias = p.bias ? p.bias[row] : 0.f;
+  for (int64_t j = 0; j < cols; ++j) {
+    const float v = (p.accumulate ? c[j] : 0.f) + sums[j] + bias;
+    c[j] = activation_ref(p.act, v, row);
+  }
+}
+
+// Matrix-vector product for one row of A (M = 1, the classifier): streams B once. Dense B in
+// 64-column strips, prepacked B panel by panel with even / odd k in separate accumulators.
+void gemv_avx512(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end) {
+  const float* a = p.packed_a + (row / kMr) * kMr * p.k + row % kMr;  // a[k * kMr]
+  float* c = p.c + row * p.ldc;
+  const int64_t k = p.k;
+  alignas(64) float sums[64];
+  if (p.b.kind == SgemmBKind::kPacked) {
+    for (int64_t j0 = n_begin; j0 < n_end; j0 += kNr) {
+      const int64_t cols = n_end - j0 < kNr ? n_end - j0 : kNr;
+      const float* b = p.b.data + (j0 / kNr) * p.b.ld;
+      __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps(), y0 = _mm512_setzero_ps(),
+             y1 = _mm512_setzero_ps();
+      int64_t kk = 0;
+      for (; kk + 2 <= k; kk += 2) {
+        const float* bb = b + kk * kNr;
+        const __m512 a0 = _mm512_set1_ps(a[kk * kMr]), a1 = _mm512_set1_ps(a[(kk + 1) * kMr]);
+        x0 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(bb), x0);
+        x1 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(bb + 16), x1);
+        y0 = _mm512_fmadd_ps(a1, _mm512_loadu_ps(bb + 32), y0);
+        y1 = _mm512_fmadd_ps(a1, _mm512_loadu_ps(bb + 48), y1);
+      }
+      if (kk < k) {
+        const __m512 a0 = _mm512_set1_ps(a[kk * kMr]);
+        x0 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + kk * kNr), x0);
+        x1 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + kk * kNr + 16), x1);
+      }
+      _mm512_store_ps(sums, _mm512_add_ps(x0, y0));
+      _mm512_store_ps(sums + 16, _mm512_add_ps(x1, y1));
+      finish_gemv(p, row, sums, c + j0, cols);
+    }
+    return;
+  }
+  // kDense: B[k, j] = data[k * ld + j].
+  for (int64_t j0 = n_begin; j0 < n_end; j0 += 64) {
+    const int64_t cols = n_end - j0 < 64 ? n_end - j0 : 64;
+    const float* b = p.b.data + j0;
+    const __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16), m2 = lanes(cols - 32),
+                    m3 = lanes(cols - 48);
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(),
+           s3 = _mm512_setzero_ps();
+    for (int64_t kk = 0; kk < k; ++kk) {
+      const float* bb = b + kk * p.b.ld;
+      const __m512 av = _mm512_set1_ps(a[kk * kMr]);
+      s0 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m0, bb), s0);
+      s1 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m1, bb + 16), s1);
+      s2 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m2, bb + 32), s2);
+      s3 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m3, bb + 48), s3);
+    }
+    _mm512_store_ps(sums, s0);
+    _mm512_store_ps(sums + 16, s1);
+    _mm512_store_ps(sums + 32, s2);
+    _mm512_store_ps(sums + 48, s3);
+    finish_gemv(p, row, sums, c + j0, cols);
+  }
+}
+
+}  // namespace
+
+void sgemm_f32_8x32_avx512(const SgemmParams& p, int64_t m_begin, int64_t m_end,
+                           int64_t n_begin, int64_t n_end, float* workspace) {
+  if (m_begin >= m_end || n_begin >= n_end) return;
+  if (p.k == 0) {  // no products: C = act(C or 0 + bias)
+    for (int64_t i = m_begin; i < m_end; ++i) {
+      float* c = p.c + i * p.ldc;
+      for (int64_t j = n_begin; j < n_end; ++j) {
+        const float v = (p.accumulate ? c[j] : 0.f) + (p.bias ? p.bias[i] : 0.f);
+        c[j] = activation_ref(p.act, v, i);
+      }
+    }
+    return;
+  }
+  Epilogue e;
+  e.bias = p.bias;
+  e.kind = p.act.kind;
+  e.alpha = _mm512_set1_ps(p.act.alpha);
+  e.beta = _mm512_set1_ps(p.act.beta);
+  e.slope = p.act.slope;
+  const bool packed_direct =
+      p.b.kind == SgemmBKind::kPacked && p.b.panel_nr == kNr && n_begin % kNr == 0;
+  if (m_end - m_begin == 1 && (p.b.kind == SgemmBKind::kDense || packed_direct)) {
+    gemv_avx512(p, m_begin, n_begin, n_end);
+    return;
+  }
+  const bool dense = p.b.kind == SgemmBKind::kDense;
+  int64_t k_block = sgemm_kc(p.k);
+  {
+    // Small N, large K (14x14 maps: K = 512, N = 196): rather than split N, which reads all
+    // of A (the weights, from L3) once per N block, split K finer so that one block covers
+    // every column; the partial sums in C make an extra round trip through L2 instead.
+    const int64_t per_k = layout_of(n_end - n_begin, dense, 0).floats_per_k();
+    if (!packed_direct && per_k * k_block > kSgemmWorkspaceFloats && p.k >= n_end - n_begin) {
+      const int64_t kc_fit = kSgemmWorkspaceFloats / per_k;
+      if (kc_fit >= 128) k_block = k_block_of(p.k, kc_fit);
+    }
+  }
+  const int64_t nc_max = sgemm_nc(k_block, kNr);
+  const int64_t n_blocks = (n_end - n_begin + nc_max - 1) / nc_max;
+  const int64_t nc_step = ((n_end - n_begin + n_blocks - 1) / n_blocks + kNr - 1) / kNr * kNr;
+  for (int64_t n0 = n_begin; n0 < n_end; n0 += nc_step) {
+    const int64_t nc = n_end - n0 < nc_step ? n_end - n0 : nc_step;
+    if (packed_direct) {
+      // The prepacked panels: full 32-wide ones, the last zero-padded (read as 32 or 16 wide).
+      BlockLayout l{nc / kNr, 0, nc % kNr, 0};
+      if (l.tail_cols > 0) l.tail_w = l.tail_cols > 16 ? kNr : 16;
+      for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+        const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+        e.load_c = k0 > 0 || p.accumulate != 0;
+        e.last = k0 + kc >= p.k;
+        const float* bp = p.b.data + (n0 / kNr) * p.b.ld + k0 * kNr;
+        for (int64_t i0 = m_begin; i0 < m_end; i0 += kMr)
+          run_panel(p, i0, m_end, k0, kc, n0, l, bp, true, e,
+                    p.packed_a + (i0 / kMr + 1) * kMr * p.k + k0 * kMr);
+      }
+      continue;
+    }
+    const int64_t kc_first = p.k < k_block ? p.k : k_block;  // the largest K block
+    const BlockLayout l = layout_of(nc, dense, kc_first);
+    const int64_t per_k = l.floats_per_k();
+    if (p.k > k_block && per_k * p.k <= kSgemmWorkspaceFloats) {
+      // Every K block of this N block fits at once (small N, e.g. 7x7 maps with K = 1024):
+      // pack them all, then run each A panel over all of K, so the weights stream
+      // sequentially and a panel's partial sums in C stay in L1 between K blocks.
+      for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+        const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+        pack_block(p.b, k0, kc, n0, l, workspace + per_k * k0);
+      }
+      for (int64_t i0 = m_begin; i0 < m_end; i0 += kMr) {
+        for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+          const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+          e.load_c = k0 > 0 || p.accumulate != 0;
+          e.last = k0 + kc >= p.k;
+          // A is one array (panel after panel, each k-major): k-inner order reads it in turn.
+          run_panel(p, i0, m_end, k0, kc, n0, l, workspace + per_k * k0, false, e,
+                    p.packed_a + (i0 / kMr) * kMr * p.k + (k0 + kc) * kMr);
+        }
+      }
+      continue;
+    }
+    for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+      const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+      pack_block(p.b, k0, kc, n0, l, workspace);
+      e.load_c = k0 > 0 || p.accumulate != 0;
+      e.last = k0 + kc >= p.k;
+      for (int64_t i0 = m_begin; i0 < m_end; i0 += kMr)
+        run_panel(p, i0, m_end, k0, kc, n0, l, workspace, false, e,
+                  p.packed_a + (i0 / kMr + 1) * kMr * p.k + k0 * kMr);
+    }
+  }
+}
+
+}  // namespace facet::ops
