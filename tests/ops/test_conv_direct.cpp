@@ -210,7 +210,7 @@ TEST_P(ConvDirectIsa, ModelShapes) {
 
 std::string isa_label(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Isa, ConvDirectIsa, ::testing::Values(Isa::kAvx2, Isa::kNeon), isa_label);
+INSTANTIATE_TEST_SUITE_P(Isa, ConvDirectIsa, ::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kNeon), isa_label);
 
 }  // namespace
 }  // namespace facet

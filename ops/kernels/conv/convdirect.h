@@ -71,6 +71,10 @@ void conv_direct_f32_ref(const ConvDirectParams& p, const float* input, const fl
 void conv_direct_f32_avx2(const ConvDirectParams& p, const float* input, const float* packed,
                           const float* bias, float* output, int64_t begin, int64_t end,
                           float* scratch);
+// x86-64 only (AVX-512F: 8 channels x 48 columns per strip).
+void conv_direct_f32_avx512(const ConvDirectParams& p, const float* input, const float* packed,
+                            const float* bias, float* output, int64_t begin, int64_t end,
+                            float* scratch);
 // aarch64 only.
 void conv_direct_f32_neon(const ConvDirectParams& p, const float* input, const float* packed,
                           const float* bias, float* output, int64_t begin, int64_t end,
@@ -99,6 +103,9 @@ using ConvDirectFillFn = void (*)(const ConvDirectParams& p, int64_t len, const 
                                   float* dst);
 void conv_direct_fill_row_ref(const ConvDirectParams& p, int64_t len, const float* src,
                               float* dst);
+// x86-64 only: stride 2 deinterleaved with AVX2 (other strides: the reference).
+void conv_direct_fill_row_avx2(const ConvDirectParams& p, int64_t len, const float* src,
+                               float* dst);
 
 void conv_direct_drive(const ConvDirectParams& p, const float* input, const float* packed,
                        const float* bias, float* output, int64_t begin, int64_t end,

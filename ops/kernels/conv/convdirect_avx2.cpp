@@ -170,9 +170,11 @@ void row_avx2(const ConvDirectParams& p, const float* const* rows, const int64_t
   }
 }
 
+}  // namespace
+
 // conv_direct_fill_row_ref with the stride-2 deinterleave vectorized: 16 input floats ->
 // 8 of one phase per step (shuffle + lane permute). Other strides use the reference.
-void fill_row_avx2(const ConvDirectParams& p, int64_t len, const float* src, float* dst) {
+void conv_direct_fill_row_avx2(const ConvDirectParams& p, int64_t len, const float* src, float* dst) {
   if (p.stride_w != 2) {
     conv_direct_fill_row_ref(p, len, src, dst);
     return;
@@ -202,13 +204,11 @@ void fill_row_avx2(const ConvDirectParams& p, int64_t len, const float* src, flo
   }
 }
 
-}  // namespace
-
 void conv_direct_f32_avx2(const ConvDirectParams& p, const float* input, const float* packed,
                           const float* bias, float* output, int64_t begin, int64_t end,
                           float* scratch) {
   conv_direct_drive(p, input, packed, bias, output, begin, end, scratch, row_avx2,
-                    fill_row_avx2);
+                    conv_direct_fill_row_avx2);
 }
 
 }  // namespace facet::ops

@@ -139,6 +139,7 @@ void conv_direct_f32_ref(const ConvDirectParams& p, const float* input, const fl
 
 ConvDirectF32Fn conv_direct_kernel(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::kAvx512 && cpu_supports(Isa::kAvx512)) return conv_direct_f32_avx512;
   if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2)) return conv_direct_f32_avx2;
 #endif
 #if defined(__aarch64__)
