@@ -1,6 +1,9 @@
 #include "tools/cli.h"
 
 #include <unistd.h>
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -118,5 +121,26 @@ std::string tensor_summary(const Tensor& t) {
 }
 
 bool stdout_is_terminal() { return ::isatty(1) == 1; }
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+}  // namespace facet::tools
+// Provided by the GNU and LLVM linkers for ELF executables: the start of the first and the end
+// of the last executable section.
+extern "C" char __executable_start;
+extern "C" char etext;
+namespace facet::tools {
+
+void release_code_pages() {
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  if (page_size <= 0) return;
+  const uintptr_t page = static_cast<uintptr_t>(page_size);
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(&__executable_start) + page - 1) & ~(page - 1);
+  const uintptr_t end = reinterpret_cast<uintptr_t>(&etext) & ~(page - 1);
+  // Private file mapping: the pages are dropped, not written anywhere; failure changes nothing.
+  if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+#else
+void release_code_pages() {}
+#endif
 
 }  // namespace facet::tools

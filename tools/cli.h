@@ -35,6 +35,14 @@ Shape parse_shape(const std::string& text);  // "1,3,224,224" or "1x3x224x224"
 std::string human_bytes(double bytes);
 std::string tensor_summary(const Tensor& t);  // "float32 [1,62] min .. max .. mean .."
 bool stdout_is_terminal();
+// Hands the resident pages of this executable's code back to the kernel (Linux:
+// madvise(MADV_DONTNEED) over [__executable_start, etext)). Called once models are loaded:
+// the loader's, the protobuf reader's and the command line's code then stops counting in the
+// process's RSS, and the code a run needs comes back from the page cache on its first use
+// (minor faults during the warm-up). Saves about 0.8 MiB of the 23 MiB `facet bench` peak on
+// MobileNetV1-224. A no-op elsewhere. Only the CLI does this: a library must not touch its
+// host program's code pages.
+void release_code_pages();
 
 // Command entry points: return the process exit code.
 int cmd_inspect(Args& args);

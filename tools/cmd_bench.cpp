@@ -145,6 +145,7 @@ int cmd_bench(Args& args) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_load0).count();
   // Peak so far: file decoding and weight packing (before any session or arena exists).
   const int64_t load_hwm_kb = proc_status_kb("VmHWM");
+  release_code_pages();
   const Graph& g = *graph;
   auto shapes = parse_bench_shapes(shape_specs, g);
   // -i NAME=FILE (or -i FILE for the first input): the same input bytes another runtime gets.
