@@ -112,7 +112,7 @@ void block_row(const ConvDirectParams& p, const float* const* rows, const int64_
         if (n >= 8) {
           _mm256_storeu_ps(o + 8 * v, y);
         } else if (n > 0) {
-          _mm256_maskstore_ps(o + 8 * v, vec_avx2::first_n_mask(n), y);
+          vec_avx2::store_first_n(o + 8 * v, y, n);
         }
       }
     }

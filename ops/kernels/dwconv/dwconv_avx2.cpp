@@ -181,7 +181,7 @@ inline void store_out(float* d, __m256 v, const float* plane_end) {
   if (d + 8 <= plane_end) {
     _mm256_storeu_ps(d, v);
   } else {
-    _mm256_maskstore_ps(d, first_n_mask(plane_end - d), v);
+    vec_avx2::store_first_n(d, v, plane_end - d);
   }
 }
 

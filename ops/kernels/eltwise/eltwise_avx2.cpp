@@ -26,7 +26,7 @@ inline void unary_loop(const float* x, float* out, int64_t begin, int64_t end, F
   for (; i < end; i += 8) {
     const int64_t n = end - i < 8 ? end - i : 8;
     const __m256i m = first_n_mask(n);
-    _mm256_maskstore_ps(out + i, m, f(_mm256_maskload_ps(x + i, m)));
+    vec_avx2::store_first_n(out + i, f(_mm256_maskload_ps(x + i, m)), n);
   }
 }
 
@@ -42,7 +42,7 @@ inline void binary_loop(const float* a, int64_t sa, const float* b, int64_t sb, 
     for (; i < end; i += 8) {
       const int64_t n = end - i < 8 ? end - i : 8;
       const __m256i m = first_n_mask(n);
-      _mm256_maskstore_ps(out + i, m, f(_mm256_maskload_ps(a + i, m), _mm256_maskload_ps(b + i, m)));
+      vec_avx2::store_first_n(out + i, f(_mm256_maskload_ps(a + i, m), _mm256_maskload_ps(b + i, m)), n);
     }
   } else if (sa == 0 && sb == 1) {
     const __m256 va = _mm256_set1_ps(a[0]);
@@ -53,7 +53,7 @@ inline void binary_loop(const float* a, int64_t sa, const float* b, int64_t sb, 
     for (; i < end; i += 8) {
       const int64_t n = end - i < 8 ? end - i : 8;
       const __m256i m = first_n_mask(n);
-      _mm256_maskstore_ps(out + i, m, f(va, _mm256_maskload_ps(b + i, m)));
+      vec_avx2::store_first_n(out + i, f(va, _mm256_maskload_ps(b + i, m)), n);
     }
   } else if (sa == 1 && sb == 0) {
     const __m256 vb = _mm256_set1_ps(b[0]);
@@ -64,7 +64,7 @@ inline void binary_loop(const float* a, int64_t sa, const float* b, int64_t sb, 
     for (; i < end; i += 8) {
       const int64_t n = end - i < 8 ? end - i : 8;
       const __m256i m = first_n_mask(n);
-      _mm256_maskstore_ps(out + i, m, f(_mm256_maskload_ps(a + i, m), vb));
+      vec_avx2::store_first_n(out + i, f(_mm256_maskload_ps(a + i, m), vb), n);
     }
   } else {  // both broadcast
     const __m256 v = f(_mm256_set1_ps(a[0]), _mm256_set1_ps(b[0]));
@@ -191,7 +191,7 @@ void softmax_rows_f32_avx2(const float* x, float* out, int64_t n, int64_t row_be
       const __m256i m = first_n_mask(n - i);
       __m256 e = vec_avx2::exp_avx2(_mm256_sub_ps(_mm256_maskload_ps(xr + i, m), vm));
       e = _mm256_and_ps(e, _mm256_castsi256_ps(m));
-      _mm256_maskstore_ps(yr + i, m, e);
+      vec_avx2::store_first_n(yr + i, e, n - i);
       vsum = _mm256_add_ps(vsum, e);
     }
     __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(vsum), _mm256_extractf128_ps(vsum, 1));

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ops/kernels/eltwise/vecmath_avx2.h"
 #include "ops/kernels/norm/norm.h"
 
 namespace facet::ops {
@@ -58,8 +59,8 @@ void affine(const float* in, float* out, int64_t n, float m, float a, float b, f
   if (i < n) {
     const __m256i mask = tail_mask(n - i);
     const __m256 v = _mm256_maskload_ps(in + i, mask);
-    _mm256_maskstore_ps(out + i, mask,
-                        activate<K>(_mm256_fmadd_ps(_mm256_sub_ps(v, vm), va, vb), vs));
+    vec_avx2::store_first_n(out + i,
+                            activate<K>(_mm256_fmadd_ps(_mm256_sub_ps(v, vm), va, vb), vs), n - i);
   }
 }
 

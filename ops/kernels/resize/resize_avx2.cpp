@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "ops/kernels/eltwise/vecmath_avx2.h"
 #include "ops/kernels/resize/resize.h"
 
 namespace facet::kernels {
@@ -44,8 +45,9 @@ void vblend(const float* a, const float* b, float* dst, int64_t n, float w0, flo
   }
   if (x < n) {
     const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - (n - x)));
-    _mm256_maskstore_ps(dst + x, m, _mm256_fmadd_ps(_mm256_maskload_ps(b + x, m), v1,
-                                                    _mm256_mul_ps(_mm256_maskload_ps(a + x, m), v0)));
+    ops::vec_avx2::store_first_n(dst + x, _mm256_fmadd_ps(_mm256_maskload_ps(b + x, m), v1,
+                                                     _mm256_mul_ps(_mm256_maskload_ps(a + x, m), v0)),
+                            n - x);
   }
 }
 

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ops/kernels/eltwise/vecmath_avx2.h"
 #include "ops/kernels/sgemm/sgemm.h"
 
 namespace facet::ops {
@@ -136,8 +137,13 @@ __attribute__((always_inline)) inline void store_row(const Epilogue& e, __m256 v
     v0 = activate(e, v0, row);
     if (cols > 8) v1 = activate(e, v1, row);
   }
-  _mm256_maskstore_ps(c, m0, v0);
-  if (cols > 8) _mm256_maskstore_ps(c + 8, m1, v1);
+  // Not _mm256_maskstore_ps: microcoded on AMD Zen (vecmath_avx2.h).
+  if (cols > 8) {
+    _mm256_storeu_ps(c, v0);
+    vec_avx2::store_first_n(c + 8, v1, cols - 8);
+  } else {
+    vec_avx2::store_first_n(c, v0, cols);
+  }
 }
 
 // One 6 x 16 tile: acc = A_panel[kc x 6] * B_panel[kc x 16], then the epilogue into c. AS is
