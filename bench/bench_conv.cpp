@@ -31,6 +31,11 @@ const ConvShape kDepthwise[] = {
     {"120/dw1_32_60x60_s1", 32, 32, 60, 60, 1, 32},          // 120x120 input
     {"120/dw4_128_30x30_s2", 128, 128, 30, 30, 2, 128},      // -> 15x15 (odd)
     {"120/dw7-11_512_8x8_s1", 512, 512, 8, 8, 1, 512},       // tiny planes
+    // 3DDFA's MobileNetV1 width 0.5 at 120x120 (the small planes of the face crop models).
+    {"3ddfa/dw3_1_64_30x30_s1", 64, 64, 30, 30, 1, 64},      //
+    {"3ddfa/dw4_1_128_15x15_s1", 128, 128, 15, 15, 1, 128},  // odd width
+    {"3ddfa/dw5_256_8x8_s1", 256, 256, 8, 8, 1, 256},        // five identical layers
+    {"3ddfa/dw6_512_4x4_s1", 512, 512, 4, 4, 1, 512},        // half-vector rows
 };
 
 // The first layer: dense 3x3 stride 2, 3 -> 32 channels.

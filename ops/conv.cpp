@@ -1,6 +1,7 @@
 #include "ops/conv.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -219,8 +220,7 @@ class ConvOp final : public Op, public ActivationFusable {
                             sizeof(float));
     } else if (choose_path(p) == ConvPath::kDepthwise && depthwise_in_place_ok(p)) {
       // Same-size depthwise: may overwrite its input (see run_depthwise_in_place).
-      const int64_t planes = ctx.threads() * in_place_group(p.in_channels, ctx.threads());
-      ctx.allow_in_place(static_cast<size_t>(planes * p.in_size[1] * p.in_size[2]) *
+      ctx.allow_in_place(static_cast<size_t>(ctx.threads() * p.in_size[1] * p.in_size[2]) *
                          sizeof(float));
     }
   }
@@ -393,15 +393,11 @@ class ConvOp final : public Op, public ActivationFusable {
     return p.stride[1] == 1 && p.stride[2] == 1 && p.out_size[1] == p.in_size[1] &&
            p.out_size[2] == p.in_size[2] && p.in_channels == p.out_channels;
   }
-  // Planes each thread computes before copying them back, in place: about 1/8 of the channels
-  // in all, so the scratch is ~1/8 of the tensor.
-  static int64_t in_place_group(int64_t channels, int64_t threads) {
-    return std::max<int64_t>(1, channels / (8 * std::max<int64_t>(threads, 1)));
-  }
-
-  // In place (the planner gave y the storage of x): each thread computes groups of whole
-  // output planes into its part of the scratch and copies them over the input planes they
-  // replace, which nothing reads afterwards.
+  // In place (the planner gave y the storage of x): each thread computes one output plane at a
+  // time into its plane of the scratch and copies it over the input plane it replaces, which
+  // nothing reads afterwards. Plane by plane, the copy reads and writes L1-resident data:
+  // MobileNetV1-224's 128 x 56 x 56 layer took 0.19 ms with groups of 1/8 of the planes
+  // copied back from L2, 0.155 ms this way (0.146 ms not in place).
   void run_depthwise_in_place(const RunContext& ctx, const DwConvParams& p, DwConvF32Fn fn,
                               const float* w, const float* bias, float* y) const {
     struct Job {
@@ -411,7 +407,7 @@ class ConvOp final : public Op, public ActivationFusable {
       const float* b;
       float* y;
       float* scratch;
-      int64_t group, tasks;
+      int64_t tasks;
     } job;
     job.p = p;
     job.fn = fn;
@@ -420,29 +416,26 @@ class ConvOp final : public Op, public ActivationFusable {
     job.y = y;
     job.scratch = static_cast<float*>(ctx.scratch());
     const int64_t plane = p.in_h * p.in_w;
-    const int64_t threads = ctx.threads();
     const int64_t slots =
         static_cast<int64_t>(ctx.scratch_bytes() / sizeof(float)) / std::max<int64_t>(plane, 1);
-    job.group = std::max<int64_t>(1, std::min(in_place_group(p.channels, threads), slots));
-    job.tasks = std::max<int64_t>(1, std::min({threads, slots / job.group, p.channels}));
+    job.tasks = std::max<int64_t>(1, std::min<int64_t>({ctx.threads(), slots, p.channels}));
     ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
       const DwConvParams& p = job.p;
       const int64_t plane = p.in_h * p.in_w;
       const int64_t khw = p.kernel_h * p.kernel_w;
       for (int64_t t = t_begin; t < t_end; ++t) {
-        float* buf = job.scratch + t * job.group * plane;
+        float* buf = job.scratch + t * plane;
         const int64_t c_begin = t * p.channels / job.tasks;
         const int64_t c_end = (t + 1) * p.channels / job.tasks;
         for (int64_t n = 0; n < p.batch; ++n) {
-          for (int64_t c = c_begin; c < c_end; c += job.group) {
-            const int64_t g = std::min(job.group, c_end - c);
+          for (int64_t c = c_begin; c < c_end; ++c) {
             DwConvParams q = p;
             q.batch = 1;
-            q.channels = g;
+            q.channels = 1;
             if (q.act.kind == DwActKind::kPRelu) q.act.slope = p.act.slope + c;
-            float* planes = job.y + (n * p.channels + c) * plane;
-            job.fn(q, planes, job.w + c * khw, job.b ? job.b + c : nullptr, buf, 0, g);
-            std::memcpy(planes, buf, static_cast<size_t>(g * plane) * sizeof(float));
+            float* in_out = job.y + (n * p.channels + c) * plane;
+            job.fn(q, in_out, job.w + c * khw, job.b ? job.b + c : nullptr, buf, 0, 1);
+            std::memcpy(in_out, buf, static_cast<size_t>(plane) * sizeof(float));
           }
         }
       }

@@ -158,9 +158,12 @@ struct Geo {
   }
 };
 
+// acc + (t0 w0 + t1 w1 + t2 w2): the three products form their own short chain and only the
+// add depends on acc, as in the AVX2 variant (there a fully serial chain of nine FMAs per
+// output made the strips latency-bound; the NEON form follows it, not measured on hardware).
 inline float32x4_t fma3(float32x4_t t0, float32x4_t t1, float32x4_t t2, const float32x4_t* w,
                         float32x4_t acc) {
-  return vfmaq_f32(vfmaq_f32(vfmaq_f32(acc, t0, w[0]), t1, w[1]), t2, w[2]);
+  return vaddq_f32(acc, vfmaq_f32(vfmaq_f32(vmulq_f32(t0, w[0]), t1, w[1]), t2, w[2]));
 }
 
 // One vertical strip (4 output columns at x, every output row), sliding down the rows: each
