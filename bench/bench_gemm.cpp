@@ -30,7 +30,7 @@ namespace facet::bench {
 namespace {
 
 struct GemmShape {
-  const char* layer;  // MobileNetV1 layer (input size in the name)
+  const char* layer;  // MobileNetV1 (or YuNet) layer (input size in the name)
   int64_t m, k, h, w;  // M = output channels, K = input channels, N = h * w
 };
 
@@ -57,6 +57,11 @@ const GemmShape kPointwise[] = {
     {"120/pw5_256to256_15x15", 256, 256, 15, 15},        // odd N: tails of every tile
     {"120/pw7-11_512to512_8x8", 512, 512, 8, 8},         // five identical layers
     {"120/pw13_1024to1024_4x4", 1024, 1024, 4, 4},       // N = 16: weight-bound
+    // YuNet 320x320: small K over large maps (the input streams from L3, K rows at once)
+    {"yunet/pw_16to16_160x160", 16, 16, 160, 160},
+    {"yunet/pw_32to32_80x80", 32, 32, 80, 80},
+    {"yunet/pw_32to64_80x80", 64, 32, 80, 80},
+    {"yunet/pw_64to64_40x40", 64, 64, 40, 40},
 };
 
 // 3x3 convolutions through im2col: M = Cout, K = Cin * 9, N = out_h * out_w (pad = dilation).

@@ -272,7 +272,8 @@ TEST_P(DwConvKernelTest, StridedPlanesMatchDense) {
 
 std::string dw_isa_name(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Isa, DwConvKernelTest, ::testing::Values(Isa::kAvx2, Isa::kNeon),
+INSTANTIATE_TEST_SUITE_P(Isa, DwConvKernelTest,
+                         ::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kNeon),
                          dw_isa_name);
 
 }  // namespace

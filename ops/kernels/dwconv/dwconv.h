@@ -41,7 +41,7 @@
 #include <cstdint>
 
 namespace facet {
-enum class Isa;  // engine/cpu.h: kRef, kAvx2, kNeon
+enum class Isa;  // engine/cpu.h: kRef, kAvx2, kAvx512, kNeon
 }
 
 namespace facet::ops {
@@ -105,6 +105,13 @@ void dwconv2d_f32_3x3s1_avx2(const DwConvParams& p, const float* input, const fl
                              const float* bias, float* output, int64_t begin, int64_t end);
 void dwconv2d_f32_3x3s2_avx2(const DwConvParams& p, const float* input, const float* weight,
                              const float* bias, float* output, int64_t begin, int64_t end);
+
+// AVX-512F (x86-64 only): the 3x3 paths with 16-wide strips; the general geometry uses the
+// AVX2 kernel (dwconv2d_kernels(Isa::kAvx512) pairs them).
+void dwconv2d_f32_3x3s1_avx512(const DwConvParams& p, const float* input, const float* weight,
+                               const float* bias, float* output, int64_t begin, int64_t end);
+void dwconv2d_f32_3x3s2_avx512(const DwConvParams& p, const float* input, const float* weight,
+                               const float* bias, float* output, int64_t begin, int64_t end);
 
 // NEON (aarch64 only). Same structure with 4-wide strips (border strips read through a
 // zero-filled stack window instead of masked loads).

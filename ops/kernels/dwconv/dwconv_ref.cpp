@@ -76,6 +76,9 @@ const DwConvKernels& dwconv2d_kernels(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
   static const DwConvKernels avx2 = {dwconv2d_f32_3x3s1_avx2, dwconv2d_f32_3x3s2_avx2,
                                      dwconv2d_f32_general_avx2};
+  static const DwConvKernels avx512 = {dwconv2d_f32_3x3s1_avx512, dwconv2d_f32_3x3s2_avx512,
+                                       dwconv2d_f32_general_avx2};
+  if (isa == Isa::kAvx512 && cpu_supports(Isa::kAvx512)) return avx512;
   if (isa_has_avx2(isa) && cpu_supports(Isa::kAvx2)) return avx2;
 #endif
 #if defined(__aarch64__)

@@ -1,0 +1,322 @@
+// Depthwise convolution 3x3 (stride 1 and 2), AVX-512F. Compiled with -mavx512f -mavx2 -mfma on
+// x86-64 only; the general geometry stays on the AVX2 kernel (dwconv2d_kernels).
+//
+// Same scheme as dwconv_avx2.cpp (vertical strips sliding down the rows, each input row loaded
+// once per strip, the three taps of a row summed apart from the carried accumulator, bias and
+// activation fused into the store), with strips 16 outputs wide. Why a second x86 variant:
+// the 14 x 14 and 7 x 7 planes of MobileNet-style networks are one zmm strip instead of two (or
+// one half-empty) ymm strips, 28 / 56 / 112-wide rows take 2 / 4 / 7 strips instead of 4 / 7 /
+// 14, so the FMA, load and loop instructions per output halve; border strips use AVX-512 mask
+// registers (masked-out lanes read 0, never fault), where AVX2 needs vmaskmovps (slow on AMD).
+// Stride 2 de-interleaves 32 loaded floats with one two-source permute per tap (vpermt2ps) in
+// natural lane order, so nothing is undone before the store.
+#include "ops/kernels/eltwise/vecmath_avx512.h"  // first: it includes <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ops/kernels/dwconv/dwconv.h"
+
+namespace facet::ops {
+namespace {
+
+constexpr int64_t kW = 16;          // outputs per strip
+constexpr int kMaskTable = 16;      // border strips whose masks are precomputed per call
+
+template <int S>
+constexpr int kLoads = S == 1 ? 3 : 4;
+
+// Load offsets relative to xin = S * x - pad_left. S=1: the three taps. S=2: 32 floats at +0
+// and the same shifted by one at +1 (taps 0 and 1 are the even / odd lanes of the first pair,
+// tap 2 the odd lanes of the shifted pair).
+template <int S>
+inline int64_t load_off(int k) {
+  return S == 1 ? k : (k == 0 ? 0 : k == 1 ? 16 : k == 2 ? 1 : 17);
+}
+
+struct Masks {
+  __mmask16 m[4];
+};
+
+// Lanes i of a 16-float load starting at input column st with 0 <= st + i < in_w.
+inline __mmask16 row_mask(int64_t st, int64_t in_w) {
+  const int64_t lo = st < 0 ? -st : 0;
+  const int64_t hi = in_w - st < kW ? in_w - st : kW;
+  if (lo >= kW || hi <= lo) return 0;
+  const uint32_t upto_hi = hi >= 16 ? 0xFFFFu : ((1u << hi) - 1u);
+  const uint32_t below_lo = (1u << lo) - 1u;
+  return static_cast<__mmask16>(upto_hi & ~below_lo);
+}
+
+template <int S>
+inline void make_masks(int64_t xin, int64_t in_w, Masks* out) {
+  for (int k = 0; k < kLoads<S>; ++k) out->m[k] = row_mask(xin + load_off<S>(k), in_w);
+}
+
+struct ActV {
+  __m512 lo, hi, alpha;
+};
+
+template <DwActKind K>
+__attribute__((always_inline)) inline __m512 act_k(__m512 v, const ActV& a) {
+  if (K == DwActKind::kRelu) return _mm512_max_ps(v, _mm512_setzero_ps());
+  if (K == DwActKind::kClip) return _mm512_min_ps(_mm512_max_ps(v, a.lo), a.hi);
+  if (K == DwActKind::kLeakyRelu) {
+    const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mask_mul_ps(v, neg, v, a.alpha);
+  }
+  if (K == DwActKind::kHardSwish) {
+    __m512 t = _mm512_fmadd_ps(v, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f));
+    t = _mm512_min_ps(_mm512_max_ps(t, _mm512_setzero_ps()), _mm512_set1_ps(1.0f));
+    return _mm512_mul_ps(v, t);
+  }
+  if (K == DwActKind::kSigmoid) return vec_avx512::sigmoid_avx512(v);
+  return v;
+}
+
+template <int S, bool M>
+__attribute__((always_inline)) inline void load_taps(const float* s, const Masks* m, __m512* t0,
+                                                     __m512* t1, __m512* t2) {
+  if (S == 1) {
+    if (M) {
+      *t0 = _mm512_maskz_loadu_ps(m->m[0], s);
+      *t1 = _mm512_maskz_loadu_ps(m->m[1], s + 1);
+      *t2 = _mm512_maskz_loadu_ps(m->m[2], s + 2);
+    } else {
+      *t0 = _mm512_loadu_ps(s);
+      *t1 = _mm512_loadu_ps(s + 1);
+      *t2 = _mm512_loadu_ps(s + 2);
+    }
+  } else {
+    __m512 l0, l1, m0, m1;
+    if (M) {
+      l0 = _mm512_maskz_loadu_ps(m->m[0], s);
+      l1 = _mm512_maskz_loadu_ps(m->m[1], s + 16);
+      m0 = _mm512_maskz_loadu_ps(m->m[2], s + 1);
+      m1 = _mm512_maskz_loadu_ps(m->m[3], s + 17);
+    } else {
+      l0 = _mm512_loadu_ps(s);
+      l1 = _mm512_loadu_ps(s + 16);
+      m0 = _mm512_loadu_ps(s + 1);
+      m1 = _mm512_loadu_ps(s + 17);
+    }
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    *t0 = _mm512_permutex2var_ps(l0, even, l1);
+    *t1 = _mm512_permutex2var_ps(l0, odd, l1);
+    *t2 = _mm512_permutex2var_ps(m0, odd, m1);
+  }
+}
+
+// Stores 16 outputs at d unless that would cross the plane end (then only the part inside).
+__attribute__((always_inline)) inline void store_out(float* d, __m512 v, const float* plane_end) {
+  if (d + kW <= plane_end) {
+    _mm512_storeu_ps(d, v);
+  } else {
+    _mm512_mask_storeu_ps(d, vec_avx512::first_n_lanes(plane_end - d), v);
+  }
+}
+
+// Geometry shared by every plane of a call (as Geo in dwconv_avx2.cpp, 16-wide strips: the
+// last strip of a row at out_w - 16 overlapping the previous one when out_w >= 16; a row
+// narrower than 16 is one strip at 0 whose surplus lanes spill into the next rows of the
+// plane, written later, and are masked at the plane end).
+template <int S>
+struct Geo {
+  int64_t in_h, in_w, out_h, out_w, pt, pl;
+  int64_t nvec, nleft, nright, band;
+  Masks tab[kMaskTable];
+
+  int64_t pos(int64_t v) const {
+    const int64_t x = kW * v;
+    return out_w >= kW && x + kW > out_w ? out_w - kW : x;
+  }
+  bool interior(int64_t v) const {
+    const int64_t xin = S * pos(v) - pl;
+    return xin >= 0 && xin + (S == 1 ? 2 : 17) + (kW - 1) < in_w;
+  }
+  const Masks* masks(int64_t v, Masks* scratch) const {
+    constexpr int64_t half = kMaskTable / 2;
+    if (v < half) return &tab[v];
+    if (v >= nvec - half) return &tab[half + (nvec - 1 - v)];
+    return masks_slow(v, scratch);
+  }
+  __attribute__((noinline)) const Masks* masks_slow(int64_t v, Masks* scratch) const {
+    make_masks<S>(S * pos(v) - pl, in_w, scratch);
+    return scratch;
+  }
+
+  explicit Geo(const DwConvParams& p)
+      : in_h(p.in_h), in_w(p.in_w), out_h(p.out_h), out_w(p.out_w), pt(p.pad_top),
+        pl(p.pad_left) {
+    nvec = (out_w + kW - 1) / kW;
+    // Bands of output rows whose input rows (about 16 KB) stay in L1 while the strips pass.
+    if (S * in_w * S * out_h <= 4096) {
+      band = out_h;
+    } else {
+      band = 4096 / (S * in_w);
+      if (band < 8) band = 8;
+    }
+    nleft = 0;
+    while (nleft < nvec && !interior(nleft)) ++nleft;
+    nright = nvec;
+    while (nright > nleft && !interior(nright - 1)) --nright;
+    constexpr int64_t half = kMaskTable / 2;
+    for (int64_t v = 0; v < half && v < nvec; ++v) {
+      if (v < nleft || v >= nright) make_masks<S>(S * pos(v) - pl, in_w, &tab[v]);
+    }
+    for (int64_t i = 0; i < half && nvec - 1 - i >= half; ++i) {
+      const int64_t v = nvec - 1 - i;
+      if (v < nleft || v >= nright) make_masks<S>(S * pos(v) - pl, in_w, &tab[half + i]);
+    }
+  }
+};
+
+// acc + (t0 w0 + t1 w1 + t2 w2): only the add depends on acc (see fma3 in dwconv_avx2.cpp).
+__attribute__((always_inline)) inline __m512 fma3(__m512 t0, __m512 t1, __m512 t2,
+                                                  const __m512* w, __m512 acc) {
+  const __m512 row = _mm512_fmadd_ps(t2, w[2], _mm512_fmadd_ps(t1, w[1], _mm512_mul_ps(t0, w[0])));
+  return _mm512_add_ps(acc, row);
+}
+
+// One vertical strip (16 output columns at x, output rows [oy0, oy1)) of a plane.
+template <int S, bool M, DwActKind K>
+__attribute__((always_inline)) inline void strip(const Geo<S>& g, const float* src,
+                                                 const __m512* w, __m512 vb, const ActV& a,
+                                                 float* dst, const float* plane_end, int64_t x,
+                                                 const Masks* m, int64_t oy0, int64_t oy1) {
+  const float* col = src + (S * x - g.pl);
+  float* out = dst + x;
+  if (S == 1) {
+    __m512 acc2 = vb, acc1 = vb;
+    for (int64_t r = oy0; r < oy1 + 2; ++r) {
+      const int64_t iy = r - g.pt;
+      __m512 acc0 = vb;
+      if (iy >= 0 && iy < g.in_h) {
+        __m512 t0, t1, t2;
+        load_taps<S, M>(col + iy * g.in_w, m, &t0, &t1, &t2);
+        acc2 = fma3(t0, t1, t2, w + 6, acc2);
+        acc1 = fma3(t0, t1, t2, w + 3, acc1);
+        acc0 = fma3(t0, t1, t2, w, acc0);
+      }
+      if (r >= oy0 + 2) store_out(out + (r - 2) * g.out_w, act_k<K>(acc2, a), plane_end);
+      acc2 = acc1;
+      acc1 = acc0;
+    }
+  } else {
+    __m512 prev = vb;
+    for (int64_t oy = oy0;; ++oy) {
+      const int64_t iy = 2 * oy - g.pt;
+      __m512 cur = vb;
+      if (iy >= 0 && iy < g.in_h) {
+        __m512 t0, t1, t2;
+        load_taps<S, M>(col + iy * g.in_w, m, &t0, &t1, &t2);
+        prev = fma3(t0, t1, t2, w + 6, prev);
+        cur = fma3(t0, t1, t2, w, cur);
+      }
+      if (oy > oy0) store_out(out + (oy - 1) * g.out_w, act_k<K>(prev, a), plane_end);
+      if (oy == oy1) break;
+      if (iy + 1 >= 0 && iy + 1 < g.in_h) {
+        __m512 t0, t1, t2;
+        load_taps<S, M>(col + (iy + 1) * g.in_w, m, &t0, &t1, &t2);
+        cur = fma3(t0, t1, t2, w + 3, cur);
+      }
+      prev = cur;
+    }
+  }
+}
+
+template <int S, DwActKind K>
+void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, const ActV& a,
+              float* dst) {
+  __m512 w[9];
+  for (int i = 0; i < 9; ++i) w[i] = _mm512_set1_ps(wp[i]);
+  const __m512 vb = _mm512_set1_ps(bias);
+  const float* plane_end = dst + g.out_h * g.out_w;
+  Masks scratch;
+  for (int64_t oy0 = 0; oy0 < g.out_h; oy0 += g.band) {
+    const int64_t oy1 = oy0 + g.band < g.out_h ? oy0 + g.band : g.out_h;
+    int64_t v = 0;
+    for (; v < g.nleft; ++v)
+      strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), g.masks(v, &scratch), oy0,
+                        oy1);
+    for (; v < g.nright; ++v)
+      strip<S, false, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), nullptr, oy0, oy1);
+    for (; v < g.nvec; ++v)
+      strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), g.masks(v, &scratch), oy0,
+                        oy1);
+  }
+}
+
+template <int S, DwActKind K>
+void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const float* weight,
+               const float* bias, float* output, int64_t begin, int64_t end) {
+  const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
+  const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
+  ActV a;
+  a.lo = _mm512_set1_ps(p.act.alpha);
+  a.hi = _mm512_set1_ps(p.act.beta);
+  a.alpha = _mm512_set1_ps(p.act.alpha);
+  int64_t c = p.channels == 1 ? 0 : begin % p.channels;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm512_set1_ps(p.act.slope[c]);
+    plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
+                   bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane);
+    if (++c == p.channels) c = 0;
+  }
+}
+
+template <int S>
+void dw3x3(const DwConvParams& p, const float* input, const float* weight, const float* bias,
+           float* output, int64_t begin, int64_t end) {
+  if (begin >= end) return;
+  const Geo<S> g(p);
+  switch (p.act.kind) {
+    case DwActKind::kNone:
+      planes3x3<S, DwActKind::kNone>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kRelu:
+      planes3x3<S, DwActKind::kRelu>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kClip:
+      planes3x3<S, DwActKind::kClip>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kLeakyRelu:
+    case DwActKind::kPRelu:
+      planes3x3<S, DwActKind::kLeakyRelu>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kHardSwish:
+      planes3x3<S, DwActKind::kHardSwish>(p, g, input, weight, bias, output, begin, end);
+      break;
+    case DwActKind::kSigmoid:
+      planes3x3<S, DwActKind::kSigmoid>(p, g, input, weight, bias, output, begin, end);
+      break;
+  }
+}
+
+}  // namespace
+
+// Output rows of at most 8 columns stay on the 8-wide AVX2 strips: a 16-wide strip there
+// computes and stores twice the lanes for the same number of row steps (bench_conv on Zen 5:
+// 512 x 8 x 8 s1 18 -> 21 us, 1024 x 7 x 7 s1 34 -> 42 us, 512 x 14 x 14 s2 25 -> 35 us).
+constexpr int64_t kNarrowOut = 8;
+
+void dwconv2d_f32_3x3s1_avx512(const DwConvParams& p, const float* input, const float* weight,
+                               const float* bias, float* output, int64_t begin, int64_t end) {
+  if (p.out_w <= kNarrowOut) {
+    dwconv2d_f32_3x3s1_avx2(p, input, weight, bias, output, begin, end);
+    return;
+  }
+  dw3x3<1>(p, input, weight, bias, output, begin, end);
+}
+
+void dwconv2d_f32_3x3s2_avx512(const DwConvParams& p, const float* input, const float* weight,
+                               const float* bias, float* output, int64_t begin, int64_t end) {
+  if (p.out_w <= kNarrowOut) {
+    dwconv2d_f32_3x3s2_avx2(p, input, weight, bias, output, begin, end);
+    return;
+  }
+  dw3x3<2>(p, input, weight, bias, output, begin, end);
+}
+
+}  // namespace facet::ops
