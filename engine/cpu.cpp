@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <cpuid.h>
+#endif
+
 namespace facet {
 
 namespace {
@@ -53,6 +57,28 @@ Isa active_isa() {
   if (g_override >= 0) return static_cast<Isa>(g_override);
   static const Isa isa = capped();
   return isa;
+}
+
+bool cpu_zmm_full_width() {
+#if defined(__x86_64__) || defined(_M_X64)
+  static const bool full = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid(0, &a, &b, &c, &d) == 0) return true;
+    char vendor[13];
+    std::memcpy(vendor, &b, 4);
+    std::memcpy(vendor + 4, &d, 4);
+    std::memcpy(vendor + 8, &c, 4);
+    vendor[12] = '\0';
+    if (std::strcmp(vendor, "AuthenticAMD") != 0) return true;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0) return true;
+    unsigned family = (a >> 8) & 0xF;
+    if (family == 0xF) family += (a >> 20) & 0xFF;
+    return family != 0x19;
+  }();
+  return full;
+#else
+  return false;
+#endif
 }
 
 void set_isa_override(Isa isa) { g_override = static_cast<int>(isa); }

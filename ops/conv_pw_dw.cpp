@@ -299,7 +299,7 @@ class ConvPwDwOp final : public Op {
                          dw_.act_beta, dw_.slope.empty() ? nullptr : dw_.slope.data()};
     job.dw_w = w_dw.data<float>();
     job.dw_b = ctx.has_input(4) ? ctx.input(4).data<float>() : nullptr;
-    job.dw_table = &dwconv2d_kernels(active_isa());
+    job.dw_table = &dwconv2d_kernels_tuned(active_isa());
 
     const int64_t nbands = (g.oh + g.band - 1) / g.band;
     const int64_t units = g.batch * nbands;

@@ -133,6 +133,11 @@ struct DwConvKernels {
 // dwconv2d_kernels(active_isa()) is always safe. Returns a reference to a static table.
 const DwConvKernels& dwconv2d_kernels(Isa isa);
 
+// The table the engine runs for `isa`: dwconv2d_kernels(isa), except that kAvx512 maps to the
+// AVX2 table where zmm ops run at half rate (cpu_zmm_full_width() false: Zen 4 measured the
+// AVX-512 strips slower there). Tests use dwconv2d_kernels to reach every variant.
+const DwConvKernels& dwconv2d_kernels_tuned(Isa isa);
+
 // The table entry suited to p (3x3 s1 / 3x3 s2 fast paths when they apply, else general).
 DwConvF32Fn dwconv2d_f32_select(const DwConvKernels& table, const DwConvParams& p);
 

@@ -90,6 +90,11 @@ const DwConvKernels& dwconv2d_kernels(Isa isa) {
   return ref;
 }
 
+const DwConvKernels& dwconv2d_kernels_tuned(Isa isa) {
+  if (isa == Isa::kAvx512 && !cpu_zmm_full_width()) return dwconv2d_kernels(Isa::kAvx2);
+  return dwconv2d_kernels(isa);
+}
+
 DwConvF32Fn dwconv2d_f32_select(const DwConvKernels& table, const DwConvParams& p) {
   const bool k3 = p.kernel_h == 3 && p.kernel_w == 3 && p.dilation_h == 1 && p.dilation_w == 1;
   if (k3 && p.stride_h == 1 && p.stride_w == 1) return table.k3x3s1;
