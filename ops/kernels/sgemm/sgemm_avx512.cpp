@@ -267,14 +267,17 @@ void run_panel(const SgemmParams& p, int64_t i0, int64_t m_end, int64_t k0, int6
     }
   }
   float* ct = c + l.full * kNr;
+  // Without a full panel (N <= 32: 4x4 and smaller maps) the tail tile is the A panel's only
+  // pass, so it prefetches the next one (the weights stream from L3 or memory there).
+  const float* tail_pf = l.full == 0 ? a_next : nullptr;
   if (l.tail_w == kNr) {
-    tile<2, kNr>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0);
+    tile<2, kNr>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0, tail_pf);
   } else if (l.tail_w == 16) {
     // In place (kPacked) the tail is a zero-padded 32-wide panel: read its first 16 columns.
     if (in_place) {
-      tile<1, kNr>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0);
+      tile<1, kNr>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0, tail_pf);
     } else {
-      tile<1, 16>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0);
+      tile<1, 16>(kc, a, b, ct, p.ldc, rows, l.tail_cols, e, i0, tail_pf);
     }
   }
   if (l.dot > 0) {
