@@ -203,6 +203,12 @@ function mb(kb) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.only) {
+    const unknown = o.only.filter((n) => !MODELS.some((m) => m.name === n));
+    if (unknown.length > 0) {
+      throw new Error(`--only: unknown model ${unknown.join(', ')} (known: ${MODELS.map((m) => m.name).join(', ')})`);
+    }
+  }
   const facet = findFacet(o.facet);
   const modelsDir = findModelsDir(o.models);
   const ortVersion = require('onnxruntime-node/package.json').version;

@@ -19,8 +19,9 @@ const char* isa_name(Isa isa);
 bool cpu_supports(Isa isa);  // ignoring FACET_ISA; kAvx2 holds on an AVX-512 CPU too
 Isa active_isa();            // honouring FACET_ISA; computed once
 // False on CPUs known to run 512-bit vector ops as two 256-bit halves (AMD Zen 4, family 19h),
-// where an AVX-512 kernel that gains from width alone is no faster than its AVX2 twin; true
-// elsewhere (Zen 5, Intel). Tuning only: correctness never depends on it.
+// where an AVX-512 kernel that gains from width alone is no faster than its AVX2 twin; true on
+// other x86-64 CPUs (Zen 5, Intel); false on non-x86 builds, which have no zmm registers.
+// Tuning only: correctness never depends on it.
 bool cpu_zmm_full_width();
 // For tests: temporarily force an ISA (must be supported). Not thread-safe.
 void set_isa_override(Isa isa);

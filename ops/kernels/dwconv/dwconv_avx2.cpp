@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "ops/kernels/dwconv/dwconv.h"
+#include "ops/kernels/dwconv/dwconv_act.h"
 #include "ops/kernels/eltwise/vecmath_avx2.h"
 
 namespace facet::ops {
@@ -358,27 +359,9 @@ void dw3x3(const DwConvParams& p, const float* input, const float* weight, const
            float* output, int64_t begin, int64_t end) {
   if (begin >= end) return;
   const Geo<S> g(p);
-  switch (p.act.kind) {
-    case DwActKind::kNone:
-      planes3x3<S, DwActKind::kNone>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kRelu:
-      planes3x3<S, DwActKind::kRelu>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kClip:
-      planes3x3<S, DwActKind::kClip>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kLeakyRelu:
-    case DwActKind::kPRelu:
-      planes3x3<S, DwActKind::kLeakyRelu>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kHardSwish:
-      planes3x3<S, DwActKind::kHardSwish>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kSigmoid:
-      planes3x3<S, DwActKind::kSigmoid>(p, g, input, weight, bias, output, begin, end);
-      break;
-  }
+  with_dw_act(p.act.kind, [&](auto k) {
+    planes3x3<S, decltype(k)::value>(p, g, input, weight, bias, output, begin, end);
+  });
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "ops/kernels/dwconv/dwconv.h"
+#include "ops/kernels/dwconv/dwconv_act.h"
 
 namespace facet::ops {
 namespace {
@@ -40,12 +41,7 @@ struct Masks {
 
 // Lanes i of a 16-float load starting at input column st with 0 <= st + i < in_w.
 inline __mmask16 row_mask(int64_t st, int64_t in_w) {
-  const int64_t lo = st < 0 ? -st : 0;
-  const int64_t hi = in_w - st < kW ? in_w - st : kW;
-  if (lo >= kW || hi <= lo) return 0;
-  const uint32_t upto_hi = hi >= 16 ? 0xFFFFu : ((1u << hi) - 1u);
-  const uint32_t below_lo = (1u << lo) - 1u;
-  return static_cast<__mmask16>(upto_hi & ~below_lo);
+  return vec_avx512::first_n_lanes(in_w - st) & ~vec_avx512::first_n_lanes(-st);
 }
 
 template <int S>
@@ -271,27 +267,9 @@ void dw3x3(const DwConvParams& p, const float* input, const float* weight, const
            float* output, int64_t begin, int64_t end) {
   if (begin >= end) return;
   const Geo<S> g(p);
-  switch (p.act.kind) {
-    case DwActKind::kNone:
-      planes3x3<S, DwActKind::kNone>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kRelu:
-      planes3x3<S, DwActKind::kRelu>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kClip:
-      planes3x3<S, DwActKind::kClip>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kLeakyRelu:
-    case DwActKind::kPRelu:
-      planes3x3<S, DwActKind::kLeakyRelu>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kHardSwish:
-      planes3x3<S, DwActKind::kHardSwish>(p, g, input, weight, bias, output, begin, end);
-      break;
-    case DwActKind::kSigmoid:
-      planes3x3<S, DwActKind::kSigmoid>(p, g, input, weight, bias, output, begin, end);
-      break;
-  }
+  with_dw_act(p.act.kind, [&](auto k) {
+    planes3x3<S, decltype(k)::value>(p, g, input, weight, bias, output, begin, end);
+  });
 }
 
 }  // namespace
