@@ -148,9 +148,9 @@ __attribute__((always_inline)) inline void store_row(const Epilogue& e, __m256 v
 
 // One 6 x 16 tile: acc = A_panel[kc x 6] * B_panel[kc x 16], then the epilogue into c. AS is
 // the A panel height (floats per k): 6, or 16 for a 6-row slice of a 16-row panel.
-// kPf: one cache line prefetched per 4 k from pf on (the driver points it at the A data of the
-// next panel / K block during a panel's last two full tiles).
-template <int64_t AS, bool kPf = false>
+// kPf: cache lines prefetched per 4 k from pf on (the driver points it at the A data of the
+// next panel / K block during a panel's last full tiles).
+template <int64_t AS, int kPf = 0>
 __attribute__((noinline)) void tile_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t rows,
                int64_t cols, const Epilogue& e, int64_t row0, const float* pf = nullptr) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
@@ -184,10 +184,8 @@ __attribute__((noinline)) void tile_6x16(int64_t kc, const float* a, const float
   }
   int64_t k = 0;
   for (; k + 4 <= kc; k += 4) {
-    if (kPf) {
-      _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
-      pf += 16;
-    }
+    for (int l = 0; l < kPf; ++l) _mm_prefetch(reinterpret_cast<const char*>(pf + 16 * l), _MM_HINT_T0);
+    pf += 16 * kPf;
     FACET_SGEMM_STEP(0, 0)
     FACET_SGEMM_STEP(AS, 16)
     FACET_SGEMM_STEP(2 * AS, 32)
@@ -637,11 +635,13 @@ void drive_6x16(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_
     const int64_t full_cols = nc - nc % kNr;
     // Few tiles per panel (small N, e.g. 7x7 maps: the weights are the main stream): the A
     // data used next (the next K block of this panel in k-inner order, else the next panel's
-    // block k0) is prefetched during the last two full tiles (kc * 4 floats each). With more
-    // tiles per panel it measured no faster.
+    // block k0) is prefetched during the last full tiles. 6-row panels (kc * 6 floats): the
+    // last two tiles, a line per 4 k each. 16-row panels (a line per k): the last column
+    // block's two 6-row slices, two lines per 4 k each, half of the next panel apiece.
+    // With more tiles per panel it measured no faster.
     const float* a_next = k_inner ? a_panel + kc * MR : a_panel + MR * p.k;
     const int64_t pf_first = full_cols / kNr - 2;
-    const bool pf_on = MR == kMr && full_cols <= kPrefetchMaxCols;
+    const bool pf_on = full_cols <= kPrefetchMaxCols;
     const float* b = bp;
     for (int64_t j = 0; j < nc; j += kNr, b += b_stride) {
       const int64_t cols = nc - j < kNr ? nc - j : kNr;
@@ -663,8 +663,11 @@ void drive_6x16(const SgemmParams& p, int64_t m_begin, int64_t m_end, int64_t n_
         if (MR - s >= 6) {
           if (cols > 8) {
             const int64_t t = j / kNr - pf_first;
-            if (pf_on && t >= 0) {
-              tile_6x16<MR, true>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s, a_next + t * kc * 4);
+            if (MR == kMr && pf_on && t >= 0) {
+              tile_6x16<MR, 1>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s, a_next + t * kc * 4);
+            } else if (MR != kMr && pf_on && j + kNr == full_cols && s < 12) {
+              tile_6x16<MR, 2>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s,
+                               a_next + (s / 6) * (MR / 2) * kc);
             } else {
               tile_6x16<MR>(kc, a, b, cc, p.ldc, rows, cols, e, i0 + s);
             }
