@@ -18,10 +18,12 @@ namespace {
 // Pointwise outputs (per image) up to this size are not worth banding: fuse_graph leaves such
 // pairs apart, and a fused pair fed smaller inputs than it was fused for runs as one band.
 constexpr int64_t kBandAboveBytes = int64_t{1} << 20;
-// Target size of one band of pointwise rows (about half the L2 of the cores we measure on) with
-// one thread; with T threads (one band buffer each) 1 / T of it per thread, so the buffers
-// together stay at this size. (At 2 threads on MobileNetV1-224: 0.15 MiB less RSS, the first
-// fused pair ~3% slower, within the host's noise.)
+// Target size of one band of pointwise rows, per thread (each thread runs its own bands in its
+// own buffer): a quarter of the 1 MiB L2 of the Zen 5 cores we measure on. Measured on
+// MobileNetV1-224's two fused pairs, per-node minimum of 6 alternating rounds: at 2 threads,
+// 256 KiB per thread instead of 128 KiB (the earlier rule: 256 KiB shared by all threads)
+// runs them in 0.183 / 0.272 ms instead of 0.219 / 0.292 ms for 0.37 MiB more peak RSS; at 1
+// thread 512 KiB was no faster than 256 KiB.
 constexpr int64_t kBandBytes = int64_t{256} << 10;
 
 bool all_equal(const std::vector<int64_t>& v, int64_t x) {
@@ -43,10 +45,10 @@ struct PwDwGeometry {
   int64_t dk_h() const { return (kh - 1) * dh + 1; }  // dilated kernel height
 };
 
-// Band geometry for input x, weights wpw/wdw, the depthwise attributes and a run with `threads`
-// threads.
+// Band geometry for input x, weights wpw/wdw and the depthwise attributes (the same for any
+// thread count: every thread has its own band buffer).
 PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape& wpw,
-                            const Shape& wdw, int64_t threads) {
+                            const Shape& wdw) {
   PwDwGeometry g;
   g.batch = x[0];
   g.cin = x[1];
@@ -70,8 +72,7 @@ PwDwGeometry pw_dw_geometry(const ConvSettings& dw, const Shape& x, const Shape&
   const double row_bytes = static_cast<double>(g.cmid) * static_cast<double>(g.w) * sizeof(float);
   g.band = g.oh;
   if (row_bytes * static_cast<double>(g.h) > static_cast<double>(kBandAboveBytes)) {
-    const double budget = static_cast<double>(kBandBytes) /
-                          static_cast<double>(sgemm_slots(static_cast<int>(threads)));
+    const double budget = static_cast<double>(kBandBytes);
     const int64_t rows = row_bytes >= budget ? 1 : static_cast<int64_t>(budget / row_bytes);
     // Band of b output rows needs (b - 1) * stride + dk input rows.
     g.band = std::clamp<int64_t>((rows - dk_h) / g.sh + 1, 1, g.oh);
@@ -251,7 +252,7 @@ class ConvPwDwOp final : public Op {
     const Tensor& w_pw = ctx.input(1);
     const Tensor& w_dw = ctx.input(3);
     Job job;
-    job.g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape(), ctx.threads());
+    job.g = geometry_from(x.shape(), w_pw.shape(), w_dw.shape());
     const PwDwGeometry& g = job.g;
     job.workspace = static_cast<float*>(ctx.scratch());
     job.ws_floats = workspace_floats(g);
@@ -360,12 +361,11 @@ class ConvPwDwOp final : public Op {
       FACET_CHECK(b.size() == 1 && b[0] == wpw[0], "input ", i, " (bias) has shape ",
                   shape_str(b), ", expected [", wpw[0], "]");
     }
-    return geometry_from(x, wpw, wdw, ctx.threads());
+    return geometry_from(x, wpw, wdw);
   }
 
-  PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw,
-                             int64_t threads) const {
-    return pw_dw_geometry(dw_, x, wpw, wdw, threads);
+  PwDwGeometry geometry_from(const Shape& x, const Shape& wpw, const Shape& wdw) const {
+    return pw_dw_geometry(dw_, x, wpw, wdw);
   }
 
   ConvSettings pw_, dw_;
@@ -410,7 +410,7 @@ bool conv_pw_dw_footprints(const ConvSettings& dw, const Shape& x, const Shape& 
   if (x.size() != 4 || w_pw.size() != 4 || w_dw.size() != 4) return false;
   PwDwGeometry g;
   try {
-    g = pw_dw_geometry(dw, x, w_pw, w_dw, sgemm_slots());
+    g = pw_dw_geometry(dw, x, w_pw, w_dw);
   } catch (const Error&) {
     return false;
   }

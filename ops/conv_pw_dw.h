@@ -9,9 +9,9 @@
 // Why: in MobileNet-style chains the pointwise output is the largest tensor (MobileNetV1-224:
 // 3.2 MB after the first pointwise conv, against 1.6 MB in and 0.8 MB out of the pair). When it
 // is large (kBandAboveBytes), the depthwise output rows are computed in bands: the pointwise
-// rows a band needs are computed into a scratch buffer of about kBandBytes (rows shared with the
-// previous band are carried over, not recomputed), and the depthwise kernel reads them back
-// from cache. The intermediate never exists whole, so the session's arena shrinks by it.
+// rows a band needs are computed into a per-thread scratch buffer of about kBandBytes (rows
+// shared with the previous band are carried over, not recomputed), and the depthwise kernel
+// reads them back from cache. The intermediate never exists whole, so the session's arena shrinks by it.
 // fuse_graph fuses only pairs whose intermediate (inferred from the declared input shapes) is
 // that large and that set the graph's peak memory; if a session later runs smaller inputs, the
 // pair runs as one band, which is the unfused computation with the intermediate in scratch. Both steps use the same kernels as the unfused ops (packed SGEMM with the fused

@@ -476,16 +476,20 @@ void pack_dense_16(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t 
   const int64_t panel_stride = kc * kNr;
   const __m256i m0 = tail_mask(rem);
   const __m256i m1 = tail_mask(rem - 8);
-  for (int64_t kk = 0; kk < kc; ++kk) {
-    const float* src = b.data + (k0 + kk) * b.ld + n0;
-    float* d = dst + kk * kNr;
-    for (int64_t q = 0; q < full; ++q) {
+  // Panel by panel, so the stores are sequential: row by row, consecutive stores would be
+  // panel_stride apart, a power of two for MobileNet's K (2 KB at K = 32), all in one L1 set.
+  for (int64_t q = 0; q < full; ++q) {
+    const float* src = b.data + k0 * b.ld + n0 + q * kNr;
+    float* d = dst + q * panel_stride;
+    for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += kNr) {
       _mm256_storeu_ps(d, _mm256_loadu_ps(src));
       _mm256_storeu_ps(d + 8, _mm256_loadu_ps(src + 8));
-      src += kNr;
-      d += panel_stride;
     }
-    if (rem > 0) {
+  }
+  if (rem > 0) {
+    const float* src = b.data + k0 * b.ld + n0 + full * kNr;
+    float* d = dst + full * panel_stride;
+    for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += kNr) {
       _mm256_storeu_ps(d, _mm256_maskload_ps(src, m0));
       _mm256_storeu_ps(d + 8, _mm256_maskload_ps(src + 8, m1));
     }

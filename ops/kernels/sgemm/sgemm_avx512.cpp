@@ -227,13 +227,19 @@ void pack_block(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, const Block
     return;
   }
   const __mmask16 t0 = lanes(l.tail_cols), t1 = lanes(l.tail_cols - 16);
+  // The full panels one at a time, so the stores are sequential: row by row, consecutive
+  // stores would be kc * 128 bytes apart, a power of two for MobileNet's K, all in one L1 set
+  // (MobileNetV1's 32 -> 64 layer at 112x112: 0.307 -> 0.269 ms).
+  for (int64_t q = 0; q < l.full; ++q) {
+    const float* src = b.data + k0 * b.ld + n0 + q * kNr;
+    float* d = dst + q * kc * kNr;
+    for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += kNr) {
+      _mm512_storeu_ps(d, _mm512_loadu_ps(src));
+      _mm512_storeu_ps(d + 16, _mm512_loadu_ps(src + 16));
+    }
+  }
   for (int64_t kk = 0; kk < kc; ++kk) {
     const float* src = b.data + (k0 + kk) * b.ld + n0;
-    float* d = dst + kk * kNr;
-    for (int64_t q = 0; q < l.full; ++q) {
-      _mm512_storeu_ps(d + q * kc * kNr, _mm512_loadu_ps(src + q * kNr));
-      _mm512_storeu_ps(d + q * kc * kNr + 16, _mm512_loadu_ps(src + q * kNr + 16));
-    }
     if (l.tail_w > 0) {
       const float* s = src + full_cols;
       float* dt = tail_dst + kk * l.tail_w;

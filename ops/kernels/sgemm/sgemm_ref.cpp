@@ -196,25 +196,30 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
   const int64_t tail = panels * nr - nc;  // zero-filled columns of the last panel
   switch (b.kind) {
     case SgemmBKind::kDense: {
+      // Panel by panel: the stores run sequentially (row by row they would be panel_stride
+      // apart, often a power of two, all in one L1 set).
       const int64_t full = nc / nr;
-      for (int64_t kk = 0; kk < kc; ++kk) {
-        const float* src = b.data + (k0 + kk) * b.ld + n0;
-        float* d = dst + kk * nr;
-        if (nr == 12) {
-          panelize_row<12>(src, full, panel_stride, d);  // fixed-size copies (NEON's panels)
+      for (int64_t q = 0; q < full; ++q) {
+        const float* src = b.data + k0 * b.ld + n0 + q * nr;
+        float* d = dst + q * panel_stride;
+        if (nr == 12) {  // fixed-size copies (NEON's panels)
+          for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += 12)
+            std::memcpy(d, src, 12 * sizeof(float));
         } else if (nr == 16) {
-          panelize_row<16>(src, full, panel_stride, d);
+          for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += 16)
+            std::memcpy(d, src, 16 * sizeof(float));
         } else {
-          for (int64_t q = 0; q < full; ++q) {
-            std::memcpy(d + q * panel_stride, src + q * nr,
-                        static_cast<size_t>(nr) * sizeof(float));
-          }
+          for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += nr)
+            std::memcpy(d, src, static_cast<size_t>(nr) * sizeof(float));
         }
-        if (full < panels) {
-          const int64_t rem = nc - full * nr;
-          float* dt = d + full * panel_stride;
-          std::memcpy(dt, src + full * nr, static_cast<size_t>(rem) * sizeof(float));
-          for (int64_t t = rem; t < nr; ++t) dt[t] = 0.f;
+      }
+      if (full < panels) {
+        const int64_t rem = nc - full * nr;
+        const float* src = b.data + k0 * b.ld + n0 + full * nr;
+        float* d = dst + full * panel_stride;
+        for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += nr) {
+          std::memcpy(d, src, static_cast<size_t>(rem) * sizeof(float));
+          for (int64_t t = rem; t < nr; ++t) d[t] = 0.f;
         }
       }
       return;
