@@ -5,9 +5,10 @@
 //
 // Scheme (BLIS-like). A (M x K, the weights) is packed once by sgemm_pack_a_f32 into panels of
 // `mr` rows: panel p holds rows [p*mr, p*mr + mr), stored k-major (panel[k * mr + r]), rows past
-// M zero-filled; panel p starts at p * mr * K. B (K x N) is not read in place by the
-// micro-kernel: the driver packs a KC x NC block at a time into the caller's workspace, in
-// panels of `nr` columns (k-major, columns past the block zero-filled), through
+// M zero-filled; panel p starts at p * mr * K. B (K x N) is usually not read in place by the
+// micro-kernel (the avx512 variant reads a dense B with a short K in place, see
+// reads_b_in_place there): the driver packs a KC x NC block at a time into the caller's
+// workspace, in panels of `nr` columns (k-major, columns past the block zero-filled), through
 // sgemm_pack_b_f32, unless B is already packed (kPacked: a constant B packed once with
 // sgemm_pack_b_f32 over all of K and N, e.g. Gemm / MatMul weights in prepare()). B can be a
 // dense row-major matrix, its transpose, an implicit im2col matrix of one image (so a
