@@ -1,7 +1,7 @@
 // AVX-512F SGEMM: 8 x 32 register tile (16 zmm accumulators, 2 B loads and 8 A broadcasts per
-// k), an 8 x 16 tile for a column tail of 3..18, and for a dense B's last 1..2 columns a
-// dot-product tile over the A panel's own layout (N = 49 = 32 + 16 + 1 computes 49 columns,
-// not 64).
+// k), an 8 x 16 or masked 8 x 32 tile for a column tail, and for a dense B's last 1..4
+// columns (of a tail of 1..4 or 17..20) an 8-row column tile (tile_col: the panel's rows in a
+// ymm, one broadcast per column and k), so N = 49 = 32 + 16 + 1 computes 49 columns, not 64.
 // Why a second x86 variant when AVX2 exists: with 32 registers the tile has 8 rows, so every
 // MobileNet-style layer (M = 32, 64, ..., 1024) fills its panels exactly (the 6 x 16 AVX2
 // tile computes 66 rows for 64), and one zmm FMA does the work of two ymm FMAs, halving the
@@ -195,55 +195,77 @@ __attribute__((noinline)) void tile_direct(int64_t kc, const float* a, const flo
   }
 }
 
-// W (<= kDotMaxW) columns of an 8-row A panel as dot products: the columns are packed
-// expanded, bx[q * kc * 8 + k * 8 + r] = B[k, j + q] (the A panel's own layout), so
-// acc += a_vec * bx_vec runs over the flat kc * 8 floats with no lane wasted on padding
-// columns; row r's sum is lanes r and r + 8 of every accumulator.
+// W (<= kDotMaxW) columns of an 8-row A panel with the panel's rows in the lanes of a ymm:
+// the columns are packed as they are, bx[k * W + q] = B[k, j + q], and acc_q += A_panel[k]
+// (8 rows) * broadcast(bx[k * W + q]), with P k-phases in separate accumulators so that at
+// least 4 FMA chains are in flight.
 template <int W>
-__attribute__((noinline)) void tile_dot(int64_t kc, const float* a, const float* bx, float* c,
+__attribute__((noinline)) void tile_col(int64_t kc, const float* a, const float* bx, float* c,
                                         int64_t ldc, int64_t rows, const Epilogue& e,
                                         int64_t row0) {
-  const int64_t len = kc * kMr;
-  __m512 acc[W][2];
+  constexpr int P = W <= 2 ? 4 : 2;
+  __m256 acc[P][W];
 #pragma GCC unroll 4
-  for (int q = 0; q < W; ++q) acc[q][0] = acc[q][1] = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 32 <= len; i += 32) {
-    const __m512 a0 = _mm512_loadu_ps(a + i), a1 = _mm512_loadu_ps(a + i + 16);
+  for (int ph = 0; ph < P; ++ph)
 #pragma GCC unroll 4
-    for (int q = 0; q < W; ++q) {
-      acc[q][0] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(bx + q * len + i), acc[q][0]);
-      acc[q][1] = _mm512_fmadd_ps(a1, _mm512_loadu_ps(bx + q * len + i + 16), acc[q][1]);
+    for (int q = 0; q < W; ++q) acc[ph][q] = _mm256_setzero_ps();
+  int64_t k = 0;
+  for (; k + P <= kc; k += P) {
+#pragma GCC unroll 4
+    for (int ph = 0; ph < P; ++ph) {
+      const __m256 av = _mm256_loadu_ps(a + (k + ph) * kMr);
+#pragma GCC unroll 4
+      for (int q = 0; q < W; ++q)
+        acc[ph][q] = _mm256_fmadd_ps(av, _mm256_broadcast_ss(bx + (k + ph) * W + q), acc[ph][q]);
     }
   }
-  for (; i < len; i += 16) {  // len is a multiple of 8: at most one full and one half vector
-    const __mmask16 m = lanes(len - i);
-    const __m512 a0 = _mm512_maskz_loadu_ps(m, a + i);
+  for (; k < kc; ++k) {
+    const __m256 av = _mm256_loadu_ps(a + k * kMr);
 #pragma GCC unroll 4
     for (int q = 0; q < W; ++q)
-      acc[q][0] = _mm512_fmadd_ps(a0, _mm512_maskz_loadu_ps(m, bx + q * len + i), acc[q][0]);
+      acc[0][q] = _mm256_fmadd_ps(av, _mm256_broadcast_ss(bx + k * W + q), acc[0][q]);
   }
-  alignas(64) float t[W][16];
+  // Column sums s[q] (lane r = row r), transposed in registers into one 4-lane row each.
+  __m256 s[4];
 #pragma GCC unroll 4
-  for (int q = 0; q < W; ++q) _mm512_store_ps(t[q], _mm512_add_ps(acc[q][0], acc[q][1]));
-  alignas(64) float row_vals[16] = {};
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int q = 0; q < W; ++q) row_vals[q] = t[q][r] + t[q][r + 8];
-    store16(e, _mm512_load_ps(row_vals), c + r * ldc, lanes(W), row0 + r);
+  for (int q = 0; q < 4; ++q) {
+    if (q < W) {
+      s[q] = acc[0][q];
+#pragma GCC unroll 4
+      for (int ph = 1; ph < P; ++ph) s[q] = _mm256_add_ps(s[q], acc[ph][q]);
+    } else {
+      s[q] = _mm256_setzero_ps();
+    }
   }
+  const __m256 t0 = _mm256_unpacklo_ps(s[0], s[1]);  // r0: c0 c1, r1: c0 c1 | r4.., r5..
+  const __m256 t1 = _mm256_unpackhi_ps(s[0], s[1]);  // r2, r3 | r6, r7
+  const __m256 t2 = _mm256_unpacklo_ps(s[2], s[3]);
+  const __m256 t3 = _mm256_unpackhi_ps(s[2], s[3]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44);  // rows 0 | 4: c0 c1 c2 c3
+  const __m256 u1 = _mm256_shuffle_ps(t0, t2, 0xEE);  // rows 1 | 5
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44);  // rows 2 | 6
+  const __m256 u3 = _mm256_shuffle_ps(t1, t3, 0xEE);  // rows 3 | 7
+  const __m128 row[8] = {_mm256_castps256_ps128(u0),   _mm256_castps256_ps128(u1),
+                         _mm256_castps256_ps128(u2),   _mm256_castps256_ps128(u3),
+                         _mm256_extractf128_ps(u0, 1), _mm256_extractf128_ps(u1, 1),
+                         _mm256_extractf128_ps(u2, 1), _mm256_extractf128_ps(u3, 1)};
+  const __mmask16 m = lanes(W);
+#pragma GCC unroll 8
+  for (int r = 0; r < kMr; ++r)
+    if (r < rows) store16(e, _mm512_zextps128_ps512(row[r]), c + r * ldc, m, row0 + r);
 }
 
 // How an N block of nc columns is laid out in the workspace: `full` 32-wide panels, then an
 // optional tail panel `tail_w` (32 or 16) wide holding `tail_cols` columns, then `dot` columns
-// packed expanded for tile_dot (dense B only).
+// for tile_col (dense B only), packed k-major: dot floats per k.
 struct BlockLayout {
   int64_t full, tail_w, tail_cols, dot;
-  int64_t floats_per_k() const { return full * kNr + tail_w + dot * kMr; }
+  int64_t floats_per_k() const { return full * kNr + tail_w + dot; }
 };
 
 // kc: the K block the layout must fit the workspace with (0: no limit). Without the dot
 // columns a block takes at most ceil(nc / 32) * 32 * kc floats, which sgemm_nc keeps within
-// the workspace; the dot columns (8 floats per k each) are used only where they fit too.
+// the workspace; the dot columns (1 float per k each) are used only where they fit too.
 BlockLayout layout_of(int64_t nc, bool dense, int64_t kc) {
   for (bool with_dot : {true, false}) {
     BlockLayout l{nc / kNr, 0, 0, 0};
@@ -265,7 +287,7 @@ BlockLayout layout_of(int64_t nc, bool dense, int64_t kc) {
 
 // Packs B[k0 .. k0+kc, n0 .. n0+nc] in layout l at dst: panel q of the full ones at
 // dst + q * kc * 32, the tail panel after them (kc * tail_w floats, zero-padded), then the dot
-// columns (kc * 8 floats each).
+// columns (kc * dot floats, k-major).
 void pack_block(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, const BlockLayout& l,
                 float* dst) {
   const int64_t full_cols = l.full * kNr;
@@ -296,10 +318,7 @@ void pack_block(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, const Block
       _mm512_storeu_ps(dt, _mm512_maskz_loadu_ps(t0, s));
       if (l.tail_w == kNr) _mm512_storeu_ps(dt + 16, _mm512_maskz_loadu_ps(t1, s + 16));
     }
-    for (int64_t q = 0; q < l.dot; ++q) {
-      const __m256 v = _mm256_set1_ps(src[full_cols + l.tail_cols + q]);
-      _mm256_storeu_ps(dot_dst + q * kc * kMr + kk * kMr, v);
-    }
+    for (int64_t q = 0; q < l.dot; ++q) dot_dst[kk * l.dot + q] = src[full_cols + l.tail_cols + q];
   }
 }
 
@@ -340,10 +359,10 @@ void run_panel(const SgemmParams& p, int64_t i0, int64_t m_end, int64_t k0, int6
     const float* bx = bp + l.full * kNr * kc + l.tail_w * kc;
     float* cd = ct + l.tail_cols;
     switch (l.dot) {
-      case 1: tile_dot<1>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
-      case 2: tile_dot<2>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
-      case 3: tile_dot<3>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
-      default: tile_dot<4>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      case 1: tile_col<1>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      case 2: tile_col<2>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      case 3: tile_col<3>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
+      default: tile_col<4>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
     }
   }
 }
