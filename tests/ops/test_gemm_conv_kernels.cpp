@@ -210,6 +210,40 @@ TEST(SgemmKernels, LargeAndMobileNetShapesMatchRef) {
   if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
 }
 
+TEST(SgemmKernels, RowsInLanesTilesMatchRef) {
+  // Column counts below 128 that are not a multiple of 16 (the avx512 variant's transposed
+  // 32-row tiles: every tile width 1..14, several 14-column panels), row counts with a 32-row
+  // group and a remainder for the 8 x 32 tiles, K with one or several K blocks, mid-range row
+  // and column starts, every B kind the drivers pack, bias / accumulate / every activation.
+  const ops::SgemmBKind kinds[] = {ops::SgemmBKind::kDense, ops::SgemmBKind::kDenseT,
+                                   ops::SgemmBKind::kPacked};
+  const int64_t ks[] = {3, 64, 200, 300, 530};
+  for (const KernelCase& kcase : optimized_kernels()) {
+    const Isa isa = kcase.isa;
+    if (!cpu_supports(isa)) continue;
+    const ops::SgemmKernel kern = kcase.select(isa);
+    int iter = 0;
+    for (int64_t n = 1; n < 128; ++n) {
+      if (n % 16 == 0) continue;
+      GemmCase c;
+      c.m = iter % 3 == 0 ? 32 : iter % 3 == 1 ? 72 : 100;
+      c.n = n;
+      c.k = ks[iter % 5];
+      c.kind = kinds[iter % 3];
+      c.bias = iter % 2 == 0;
+      c.accumulate = iter % 4 == 1;
+      c.act = kAllActs[iter % 7];
+      c.m_begin_panels = iter % 5 == 4 ? 1 : 0;
+      c.n_begin = iter % 6 == 5 ? 3 : 0;
+      c.n_trim = 0;
+      check_sgemm(kern, c, base_seed() + 9000u + static_cast<uint32_t>(iter));
+      if (HasFailure()) return;
+      ++iter;
+    }
+  }
+  if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
+}
+
 TEST(SgemmKernels, SmallNMatchRef) {
   // Small N (7x7 and smaller maps, the 16 x 6 tile of the conv variant) with K >= 32 and
   // several K blocks, row tails of the 16-row panels, every activation, bias / accumulate,

@@ -15,7 +15,8 @@
 // convolution needs no im2col buffer) or prepacked panels. Each variant's register tile is
 // mr x nr (avx2: 6 x 16 plus a 6 x 8 column tail, or dot products for a 1-2 column tail of a
 // dense B; or 16 x 6 on 16-row panels (sgemm_conv_kernel); avx512: 8 x 32 plus an 8 x 16
-// column tail and a column tile for a 1-4 column tail of a dense B; neon: 8 x 12; ref: any mr
+// column tail and a column tile for a 1-4 column tail of a dense B, or for N < 128 not a
+// multiple of 16 (7x7 maps) 32 x 14 tiles with the rows in the lanes; neon: 8 x 12; ref: any mr
 // the caller packed with, no tiling). A row range of one row (m_end - m_begin == 1) takes a
 // matrix-vector path in the avx2 and avx512 variants.
 //

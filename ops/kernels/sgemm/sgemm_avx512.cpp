@@ -13,12 +13,16 @@
 // are packed at once when they all fit (small N), each A panel then running over all of K.
 // Prepacked B (kPacked, 32 wide) is read in place, and so is a dense B with a short K
 // (reads_b_in_place: 32-column strips, each reused from L1 by every A panel; packing would copy
-// more than it saves). One-row problems take a matrix-vector path.
+// more than it saves). Fewer than 128 columns, not a multiple of 16 (7x7 maps), run on 32 x 14
+// tiles with the rows in the lanes (tile_t, rows_in_lanes). One-row problems take a
+// matrix-vector path.
 #include "ops/kernels/eltwise/vecmath_avx512.h"  // first: it includes <immintrin.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <initializer_list>
+#include <utility>
 
 #include "ops/kernels/sgemm/sgemm.h"
 
@@ -255,6 +259,173 @@ __attribute__((noinline)) void tile_col(int64_t kc, const float* a, const float*
     if (r < rows) store16(e, _mm512_zextps128_ps512(row[r]), c + r * ldc, m, row0 + r);
 }
 
+int64_t k_block_of(int64_t k, int64_t kc_max);
+
+// ---- Small N: output rows in the vector lanes ----
+// With few columns (7x7 and 14x14 maps: N = 49, 196) the 8 x 32 tile leaves a column tail
+// (196 = 6 * 32 + 4, 49 = 32 + 16 + 1) that runs at a fraction of its rate. tile_t turns the
+// tile around: 32 rows (four 8-row A panels, two per zmm) x NC <= 14 columns, 2 * NC
+// accumulators holding column sums of 16 rows each, one broadcast of B per column and k, so
+// every FMA uses all 16 lanes whatever N is (196 = 14 * 14, 49 = 3 * 14 + 7). The sums are
+// transposed in registers (16 x 16) and stored row by row through store16.
+constexpr int64_t kTn = 14;     // columns per transposed tile
+constexpr int64_t kTRows = 32;  // rows per transposed tile (four A panels)
+
+// v[c] (lane r = row r of column c) -> v[r] (lane c = column c of row r), 16 x 16.
+__attribute__((always_inline)) inline void transpose16(__m512 v[16]) {
+  __m512 a[16], b[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    a[2 * i] = _mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512d x0 = _mm512_castps_pd(a[4 * j]), x1 = _mm512_castps_pd(a[4 * j + 1]);
+    const __m512d x2 = _mm512_castps_pd(a[4 * j + 2]), x3 = _mm512_castps_pd(a[4 * j + 3]);
+    b[4 * j] = _mm512_castpd_ps(_mm512_unpacklo_pd(x0, x2));      // rows 4g of cols 4j..4j+3
+    b[4 * j + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(x0, x2));  // rows 4g + 1
+    b[4 * j + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(x1, x3));  // rows 4g + 2
+    b[4 * j + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(x1, x3));  // rows 4g + 3
+  }
+  // b[4j + s], 128-bit lane g: row 4g + s, columns 4j..4j+3; gather lane g of b[s], b[4 + s],
+  // b[8 + s], b[12 + s] into row 4g + s.
+#pragma GCC unroll 4
+  for (int sft = 0; sft < 4; ++sft) {
+    const __m512 c0 = _mm512_shuffle_f32x4(b[sft], b[4 + sft], 0x44);
+    const __m512 c1 = _mm512_shuffle_f32x4(b[sft], b[4 + sft], 0xEE);
+    const __m512 c2 = _mm512_shuffle_f32x4(b[8 + sft], b[12 + sft], 0x44);
+    const __m512 c3 = _mm512_shuffle_f32x4(b[8 + sft], b[12 + sft], 0xEE);
+    v[sft] = _mm512_shuffle_f32x4(c0, c2, 0x88);
+    v[4 + sft] = _mm512_shuffle_f32x4(c0, c2, 0xDD);
+    v[8 + sft] = _mm512_shuffle_f32x4(c1, c3, 0x88);
+    v[12 + sft] = _mm512_shuffle_f32x4(c1, c3, 0xDD);
+  }
+}
+
+// 8 floats at p0 in lanes 0..7, 8 at p1 in lanes 8..15 (AVX-512F only: insertf64x4).
+__attribute__((always_inline)) inline __m512 join(const float* p0, const float* p1) {
+  const __m512d lo = _mm512_castps_pd(_mm512_castps256_ps512(_mm256_loadu_ps(p0)));
+  return _mm512_castpd_ps(_mm512_insertf64x4(lo, _mm256_castps_pd(_mm256_loadu_ps(p1)), 1));
+}
+
+// 32 rows x NC columns: a points at k = 0 of the first of four 8-row A panels, panel_stride
+// floats apart; b at a packed column panel (kTn floats per k, sgemm_pack_b_f32 with nr = 14).
+// pf_panels (0..4) A panels from pf on (same stride), kc * 8 floats each, are brought into L1
+// at one line per two k each: the share of the next row group's A this tile prefetches.
+template <int NC>
+__attribute__((noinline)) void tile_t(int64_t kc, const float* a, int64_t panel_stride,
+                                      const float* b, float* c, int64_t ldc, const Epilogue& e,
+                                      int64_t row0, const float* pf, int64_t pf_panels) {
+  __m512 acc[2][NC];
+#pragma GCC unroll 14
+  for (int n = 0; n < NC; ++n) acc[0][n] = acc[1][n] = _mm512_setzero_ps();
+  const float* a0 = a;
+  const float* a1 = a + panel_stride;
+  const float* a2 = a + 2 * panel_stride;
+  const float* a3 = a + 3 * panel_stride;
+  for (int64_t k = 0; k < kc; ++k) {
+    if ((k & 1) == 0) {
+      for (int64_t j = 0; j < pf_panels; ++j)
+        _mm_prefetch(reinterpret_cast<const char*>(pf + j * panel_stride + k * kMr), _MM_HINT_T0);
+    }
+    const __m512 lo = join(a0 + k * kMr, a1 + k * kMr);
+    const __m512 hi = join(a2 + k * kMr, a3 + k * kMr);
+    const float* bk = b + k * kTn;
+#pragma GCC unroll 14
+    for (int n = 0; n < NC; ++n) {
+      const __m512 bv = _mm512_set1_ps(bk[n]);
+      acc[0][n] = _mm512_fmadd_ps(lo, bv, acc[0][n]);
+      acc[1][n] = _mm512_fmadd_ps(hi, bv, acc[1][n]);
+    }
+  }
+  const __mmask16 m = lanes(NC);
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; ++h) {
+    __m512 v[16];
+#pragma GCC unroll 16
+    for (int n = 0; n < 16; ++n) v[n] = n < NC ? acc[h][n] : _mm512_setzero_ps();
+    transpose16(v);
+#pragma GCC unroll 16
+    for (int r = 0; r < 16; ++r) store16(e, v[r], c + (16 * h + r) * ldc, m, row0 + 16 * h + r);
+  }
+}
+
+// Whether n columns run on tile_t rather than the 8 x 32 tiles. Measured on Zen 5 (M512 K512,
+// min of 15 interleaved rounds, 8 x 32 -> tile_t, ms): N 9 0.045 -> 0.026, 25 0.071 -> 0.057,
+// 36 0.096 -> 0.082, 49 0.126 -> 0.112 (M1024 K1024: 0.494 -> 0.446), 56 0.138 -> 0.123,
+// 81 0.195 -> 0.180, 121 0.275 -> 0.269; no gain or a loss where the 32-wide tiles have no
+// poor tail: N 16 0.090 / 0.090, 64 0.136 -> 0.144, 100 0.057 / 0.058, 144 0.321 -> 0.325,
+// 196 0.439 -> 0.437, 225 0.491 -> 0.512. With A (the weights) from DRAM (64 MB flushed
+// between runs), M1024 K1024 N49: 0.533 -> 0.484. MobileNetV1-224's 7x7 layers, per-node min of
+// 6 alternating rounds, 1 thread: 0.260 -> 0.240 and 0.515 -> 0.476 ms (2 threads: unchanged).
+inline bool rows_in_lanes(int64_t n) { return n < 128 && n % 16 != 0; }
+
+using TileTFn = void (*)(int64_t, const float*, int64_t, const float*, float*, int64_t,
+                         const Epilogue&, int64_t, const float*, int64_t);
+
+template <int... NC>
+constexpr std::array<TileTFn, sizeof...(NC)> tile_t_table(std::integer_sequence<int, NC...>) {
+  return {&tile_t<NC + 1>...};
+}
+
+// Rows [m_begin, m_begin + groups * 32) and columns [n_begin, n_end) on the transposed tiles.
+// B is packed in 14-column panels, over all of K when that fits the workspace (then each row
+// group runs its K blocks back to back, so its four A panels stream sequentially, as the
+// weights lie), otherwise one K block at a time. K blocks are <= 256 so that a group's A slice
+// (32 KB) stays in L1 across its column tiles; the column tiles of a group prefetch the next
+// group's slice, a share each.
+void run_small_n(const SgemmParams& p, int64_t m_begin, int64_t groups, int64_t n_begin,
+                 int64_t n_end, float* workspace, Epilogue e) {
+  static constexpr auto kTiles = tile_t_table(std::make_integer_sequence<int, kTn>{});
+  const int64_t n = n_end - n_begin;
+  const int64_t panels = (n + kTn - 1) / kTn;
+  const int64_t fit = kSgemmWorkspaceFloats / (panels * kTn);
+  const int64_t k_block = k_block_of(p.k, fit < 256 ? fit : 256);
+  const int64_t panel_stride = kMr * p.k;  // floats from one A panel to the next
+  const bool all_k = p.k <= fit;
+  const int64_t kb_stride = all_k ? p.k * kTn : 0;  // floats between B panels when all_k
+  // The A slice of group g at k0, and the one the loops below use after it (prefetched).
+  auto slice = [&](int64_t g, int64_t k0) {
+    return p.packed_a + ((m_begin + g * kTRows) / kMr) * panel_stride + k0 * kMr;
+  };
+  auto run_block = [&](int64_t g, int64_t k0, int64_t kc, const float* bk, const float* next) {
+    const int64_t i0 = m_begin + g * kTRows;
+    const float* a = slice(g, k0);
+    e.load_c = k0 > 0 || p.accumulate != 0;
+    e.last = k0 + kc >= p.k;
+    const int64_t b_stride = all_k ? kb_stride : kc * kTn;
+    for (int64_t q = 0; q < panels; ++q) {
+      const int64_t cols = n - q * kTn < kTn ? n - q * kTn : kTn;
+      // Tile q of T prefetches A panels [4q / T, 4(q + 1) / T) of the next group.
+      const int64_t t = panels < 4 ? panels : 4;
+      const int64_t pf0 = q < t ? 4 * q / t : 0, pf1 = q < t ? 4 * (q + 1) / t : 0;
+      kTiles[static_cast<size_t>(cols - 1)](
+          kc, a, panel_stride, bk + q * b_stride, p.c + i0 * p.ldc + n_begin + q * kTn, p.ldc,
+          e, i0, next != nullptr ? next + pf0 * panel_stride : nullptr,
+          next != nullptr ? pf1 - pf0 : 0);
+    }
+  };
+  if (all_k) {
+    sgemm_pack_b_f32(p.b, 0, p.k, n_begin, n, kTn, workspace);
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+        const float* next = k0 + k_block < p.k ? slice(g, k0 + k_block)
+                            : g + 1 < groups   ? slice(g + 1, 0)
+                                               : nullptr;
+        run_block(g, k0, p.k - k0 < k_block ? p.k - k0 : k_block, workspace + k0 * kTn, next);
+      }
+    }
+    return;
+  }
+  for (int64_t k0 = 0; k0 < p.k; k0 += k_block) {
+    const int64_t kc = p.k - k0 < k_block ? p.k - k0 : k_block;
+    sgemm_pack_b_f32(p.b, k0, kc, n_begin, n, kTn, workspace);
+    for (int64_t g = 0; g < groups; ++g)
+      run_block(g, k0, kc, workspace, g + 1 < groups ? slice(g + 1, k0) : nullptr);
+  }
+}
+
 // How an N block of nc columns is laid out in the workspace: `full` 32-wide panels, then an
 // optional tail panel `tail_w` (32 or 16) wide holding `tail_cols` columns, then `dot` columns
 // for tile_col (dense B only), packed k-major: dot floats per k.
@@ -466,6 +637,13 @@ void sgemm_f32_8x32_avx512(const SgemmParams& p, int64_t m_begin, int64_t m_end,
     return;
   }
   const bool dense = p.b.kind == SgemmBKind::kDense;
+  if (!packed_direct && rows_in_lanes(n_end - n_begin) && m_end - m_begin >= kTRows &&
+      !(dense && reads_b_in_place(p.k, n_end - n_begin))) {
+    const int64_t groups = (m_end - m_begin) / kTRows;
+    run_small_n(p, m_begin, groups, n_begin, n_end, workspace, e);
+    m_begin += groups * kTRows;
+    if (m_begin >= m_end) return;
+  }
   if (dense && reads_b_in_place(p.k, n_end - n_begin)) {
     // B read in place, strip by strip: a 32-column strip of B (k x 128 bytes) stays in L1
     // while every A panel of the row range passes over it. The columns after the last full
