@@ -180,12 +180,17 @@ template <int S, bool M, DwActKind K>
 __attribute__((always_inline)) inline void strip(const Geo<S>& g, const float* src,
                                                  const __m512* w, __m512 vb, const ActV& a,
                                                  float* dst, const float* plane_end, int64_t x,
-                                                 const Masks* m, int64_t oy0, int64_t oy1) {
+                                                 const Masks* m, int64_t oy0, int64_t oy1,
+                                                 const float*& pf, const float* pf_end) {
   const float* col = src + (S * x - g.pl);
   float* out = dst + x;
   if (S == 1) {
     __m512 acc2 = vb, acc1 = vb;
     for (int64_t r = oy0; r < oy1 + 2; ++r) {
+      if (pf < pf_end) {
+        _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+        pf += 16;
+      }
       const int64_t iy = r - g.pt;
       __m512 acc0 = vb;
       if (iy >= 0 && iy < g.in_h) {
@@ -202,6 +207,13 @@ __attribute__((always_inline)) inline void strip(const Geo<S>& g, const float* s
   } else {
     __m512 prev = vb;
     for (int64_t oy = oy0;; ++oy) {
+      if (pf < pf_end) {  // four input lines per output row step (stride 2: 4x the input)
+        _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(pf + 16), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(pf + 32), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(pf + 48), _MM_HINT_T0);
+        pf += 64;
+      }
       const int64_t iy = 2 * oy - g.pt;
       __m512 cur = vb;
       if (iy >= 0 && iy < g.in_h) {
@@ -224,7 +236,9 @@ __attribute__((always_inline)) inline void strip(const Geo<S>& g, const float* s
 
 template <int S, DwActKind K>
 void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, const ActV& a,
-              float* dst) {
+              float* dst, const float* next, int64_t next_floats) {
+  const float* pf = next;
+  const float* const pf_end = next != nullptr ? next + next_floats : nullptr;
   __m512 w[9];
   for (int i = 0; i < 9; ++i) w[i] = _mm512_set1_ps(wp[i]);
   const __m512 vb = _mm512_set1_ps(bias);
@@ -235,12 +249,13 @@ void plane3x3(const Geo<S>& g, const float* src, const float* wp, float bias, co
     int64_t v = 0;
     for (; v < g.nleft; ++v)
       strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), g.masks(v, &scratch), oy0,
-                        oy1);
+                        oy1, pf, pf_end);
     for (; v < g.nright; ++v)
-      strip<S, false, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), nullptr, oy0, oy1);
+      strip<S, false, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), nullptr, oy0, oy1, pf,
+                         pf_end);
     for (; v < g.nvec; ++v)
       strip<S, true, K>(g, src, w, vb, a, dst, plane_end, g.pos(v), g.masks(v, &scratch), oy0,
-                        oy1);
+                        oy1, pf, pf_end);
   }
 }
 
@@ -256,8 +271,15 @@ void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const
   int64_t c = p.channels == 1 ? 0 : begin % p.channels;
   for (int64_t plane = begin; plane < end; ++plane) {
     if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm512_set1_ps(p.act.slope[c]);
+    // The next plane's input is prefetched while this one runs (one line per row step of a
+    // strip, four with stride 2): the planes of the larger layers come from L3. bench_conv on
+    // Zen 5, min of 3 alternating runs, without -> with: 128 x 56 x 56 s1 84.7 -> 78.0 us, s2
+    // 39.4 -> 34.2; 256 x 28 x 28 s1 35.3 -> 33.8, s2 21.8 -> 17.9; 512 x 14 x 14 s1 21.2 ->
+    // 19.2; 64 x 112 x 112 s2 77.0 -> 72.4; planes that stay in L2 (32 x 60 x 60) within noise.
+    const float* next = plane + 1 < end ? input + (plane + 1) * in_plane : nullptr;
     plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
-                   bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane);
+                   bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane, next,
+                   p.in_h * p.in_w);
     if (++c == p.channels) c = 0;
   }
 }
