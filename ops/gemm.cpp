@@ -108,7 +108,10 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
       // As many column pieces as the kernel has N blocks anyway (pieces of at most nc columns
       // add no pass over A), when that is more than the threads: the threads claim them as
       // they finish, so a core slowed by other work does less of the layer.
-      const int64_t blocks = std::min<int64_t>((n + nc - 1) / nc, 8 * threads);
+      // A multiple of the threads, so that equal cores finish together (MobileNetV1-224's
+      // 64 -> 128 layer at 56x56 has 7 N blocks: 4 + 3 pieces ran 1.79x faster than 1 thread).
+      int64_t blocks = std::min<int64_t>((n + nc - 1) / nc, 8 * threads);
+      blocks = (blocks + threads - 1) / threads * threads;
       if (blocks > threads) job.pieces = std::min(blocks, job.n_units);
     } else {
       job.split_n = job.n_units >= job.m_units;
