@@ -67,6 +67,9 @@ class SoftmaxOp : public Op {
         inner *= x.dim(d);
       }
     }
+    // An empty tensor (a 0 in any dim, e.g. [3, 0, 5]) has nothing to normalize; its data
+    // pointer may be null, so no offset is taken from it.
+    if (x.numel() == 0) return;
     const float* px = x.data<float>();
     float* py = y.data<float>();
     const int64_t grain = len > 0 ? (kEltwiseGrain + len - 1) / len : kEltwiseGrain;

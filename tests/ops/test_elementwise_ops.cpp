@@ -457,6 +457,17 @@ TEST(Softmax, MiddleAxisOpset13) {
   expect_close(run1("Softmax", {&x}, 13, attr_int("axis", -2)), f32({2, 3, 2}, e));
 }
 
+TEST(Softmax, EmptyTensorGivesEmptyOutput) {
+  // A 0 in any dim (the fuzzer's [3, 0, 5] with axis 1): nothing to normalize, the output has
+  // the input's shape, and no offset is taken from the empty tensors' null data pointers.
+  for (int64_t axis : {0, 1, 2}) {
+    const Tensor x = f32({3, 0, 5}, {});
+    const Tensor y = run1("Softmax", {&x}, 13, attr_int("axis", axis));
+    EXPECT_EQ(y.shape(), (Shape{3, 0, 5})) << "axis " << axis;
+    EXPECT_EQ(y.numel(), 0);
+  }
+}
+
 TEST(Softmax, LegacyCoercesTo2D) {
   // Opset 11, axis=1 on [2,3,2]: softmax over the 6 trailing elements of each batch.
   std::vector<float> v(12);
