@@ -2,7 +2,8 @@
 # Builds the seed corpora for the fuzz harnesses in <out> (default build-fuzz/seeds/<harness>).
 # Sources: the shared models and conformance tests (small files only: large seeds slow the
 # fuzzers down), the sample photo (cropped to small images by make_seed_images), and files
-# generated here (PNG variants, .npy of every supported dtype, PGM/PPM variants).
+# generated here (PNG variants, .npy of every supported dtype, PGM/PPM variants), and the
+# committed regression inputs (tests/fuzz/regressions/<harness>/).
 # The seeds hold copies of shared files, so they are NOT committed.
 #
 # usage: tests/fuzz/make-corpus.sh [out-dir] [build-dir]
@@ -52,6 +53,17 @@ if [ -d "$shared" ]; then
 else
   echo "make-corpus: no shared data at $shared; generated seeds only" >&2
 fi
+
+# The committed regression inputs (tests/fuzz/regressions/<harness>/) seed their harness too, so
+# the fuzz build, whose clang UBSan catches more than the GCC sanitizer build that replays them
+# in ctest (pointer arithmetic on null, e.g.), runs every one of them first.
+for d in "$root"/tests/fuzz/regressions/*/; do
+  h="$(basename "$d")"
+  [ -d "$out/$h" ] || continue
+  for f in "$d"*; do
+    [ -f "$f" ] && cp -f "$f" "$out/$h/regression_$(basename "$f")"
+  done
+done
 
 # Generated seeds: PNG colour types / bit depths / interlace / ancillary chunks, .npy of every
 # dtype and header version, PNM variants.

@@ -95,6 +95,13 @@ write("onnx_load", "arena_sum_overflow.onnx",
 write("onnx_load", "softmax_unused_output.onnx",
       model([node("Softmax", ["x"], [""])], [], [value_info("x", 1, [2, 3])],
             [value_info("x", 1, [2, 3])]))
+# Found by fuzz_onnx_load (rebuilt here from scratch): Softmax over axis 1 of a [3, 0, 5] input.
+# The slice loop took offsets from the empty tensors' null data pointers (clang UBSan
+# pointer-overflow). Fixed in ops/softmax.cpp: an empty input returns at once.
+write("onnx_load", "softmax_empty_dim.onnx",
+      model([node("Softmax", ["x"], ["y"],
+                  f_bytes(5, f_bytes(1, "axis") + f_varint(3, 1) + f_varint(20, 2)))], [],
+            [value_info("x", 1, [3, 0, 5])], [value_info("y", 1, [3, 0, 5])]))
 # Gather with a 1e9 index fed as a graph input too large to be a plan-time constant.
 write("onnx_load", "gather_runtime_index.onnx",
       model([node("Gather", ["x", "i"], ["y"])], [],
