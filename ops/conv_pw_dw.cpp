@@ -22,8 +22,8 @@ constexpr int64_t kBandAboveBytes = int64_t{1} << 20;
 // own buffer): a quarter of the 1 MiB L2 of the Zen 5 cores we measure on. Measured on
 // MobileNetV1-224's two fused pairs, per-node minimum of 6 alternating rounds: at 2 threads,
 // 256 KiB per thread instead of 128 KiB (the earlier rule: 256 KiB shared by all threads)
-// runs them in 0.183 / 0.272 ms instead of 0.219 / 0.292 ms for 0.37 MiB more peak RSS; at 1
-// thread 512 KiB was no faster than 256 KiB.
+// runs them in 0.183 / 0.272 ms instead of 0.219 / 0.292 ms for 0.34 MiB more peak RSS
+// (`facet bench` at 2 threads: 22.48 -> 22.82 MiB); at 1 thread 512 KiB was no faster.
 constexpr int64_t kBandBytes = int64_t{256} << 10;
 
 bool all_equal(const std::vector<int64_t>& v, int64_t x) {

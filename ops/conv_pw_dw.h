@@ -11,7 +11,8 @@
 // is large (kBandAboveBytes), the depthwise output rows are computed in bands: the pointwise
 // rows a band needs are computed into a per-thread scratch buffer of about kBandBytes (rows
 // shared with the previous band are carried over, not recomputed), and the depthwise kernel
-// reads them back from cache. The intermediate never exists whole, so the session's arena shrinks by it.
+// reads them back from cache. The intermediate never exists whole, so the session's arena
+// shrinks by it.
 // fuse_graph fuses only pairs whose intermediate (inferred from the declared input shapes) is
 // that large and that set the graph's peak memory; if a session later runs smaller inputs, the
 // pair runs as one band, which is the unfused computation with the intermediate in scratch. Both steps use the same kernels as the unfused ops (packed SGEMM with the fused

@@ -159,7 +159,9 @@ __attribute__((noinline)) void tile(int64_t kc, const float* a, const float* b, 
 // N784 0.443 -> 0.431; slower: M512 K256 N196 0.2255 -> 0.2295 and K 512 / 1024 (N 196, 49),
 // where a strip (K x 128 bytes) no longer fits L1 or few columns share each A pass. M64 K32
 // N12544 was 2% slower in isolation but its layer (fused with the next depthwise conv, in
-// bands) gained 9%. MobileNetV1-224, 1 thread, whole model: 5.83 -> 5.61 ms.
+// bands) gained 9%. MobileNetV1-224, 1 thread, whole model with K <= 128 only: 5.83 -> 5.61 ms
+// (min of 6 alternating rounds); extending to K <= 256, N >= 2K moved the 28x28 256 -> 256
+// layer about 2% more in one A/B (within this host's noise).
 bool reads_b_in_place(int64_t k, int64_t n) {
   return n >= kNr && (k <= 128 || (k <= 256 && n >= 2 * k));
 }
@@ -259,7 +261,11 @@ __attribute__((noinline)) void tile_col(int64_t kc, const float* a, const float*
     if (r < rows) store16(e, _mm512_zextps128_ps512(row[r]), c + r * ldc, m, row0 + r);
 }
 
-int64_t k_block_of(int64_t k, int64_t kc_max);
+// K blocks of at most kc_max, near-equal.
+int64_t k_block_of(int64_t k, int64_t kc_max) {
+  const int64_t blocks = (k + kc_max - 1) / kc_max;
+  return (k + blocks - 1) / blocks;
+}
 
 // ---- Small N: output rows in the vector lanes ----
 // With few columns (7x7 and 14x14 maps: N = 49, 196) the 8 x 32 tile leaves a column tail
@@ -384,7 +390,9 @@ void run_small_n(const SgemmParams& p, int64_t m_begin, int64_t groups, int64_t 
   const int64_t k_block = k_block_of(p.k, fit < 256 ? fit : 256);
   const int64_t panel_stride = kMr * p.k;  // floats from one A panel to the next
   const bool all_k = p.k <= fit;
-  const int64_t kb_stride = all_k ? p.k * kTn : 0;  // floats between B panels when all_k
+  // Tile q of the first t column tiles prefetches A panels [4q / t, 4(q + 1) / t) of the next
+  // A slice.
+  const int64_t t = panels < 4 ? panels : 4;
   // The A slice of group g at k0, and the one the loops below use after it (prefetched).
   auto slice = [&](int64_t g, int64_t k0) {
     return p.packed_a + ((m_begin + g * kTRows) / kMr) * panel_stride + k0 * kMr;
@@ -394,11 +402,9 @@ void run_small_n(const SgemmParams& p, int64_t m_begin, int64_t groups, int64_t 
     const float* a = slice(g, k0);
     e.load_c = k0 > 0 || p.accumulate != 0;
     e.last = k0 + kc >= p.k;
-    const int64_t b_stride = all_k ? kb_stride : kc * kTn;
+    const int64_t b_stride = (all_k ? p.k : kc) * kTn;  // floats between B column panels
     for (int64_t q = 0; q < panels; ++q) {
       const int64_t cols = n - q * kTn < kTn ? n - q * kTn : kTn;
-      // Tile q of T prefetches A panels [4q / T, 4(q + 1) / T) of the next group.
-      const int64_t t = panels < 4 ? panels : 4;
       const int64_t pf0 = q < t ? 4 * q / t : 0, pf1 = q < t ? 4 * (q + 1) / t : 0;
       kTiles[static_cast<size_t>(cols - 1)](
           kc, a, panel_stride, bk + q * b_stride, p.c + i0 * p.ldc + n_begin + q * kTn, p.ldc,
@@ -536,12 +542,6 @@ void run_panel(const SgemmParams& p, int64_t i0, int64_t m_end, int64_t k0, int6
       default: tile_col<4>(kc, a, bx, cd, p.ldc, rows, e, i0); break;
     }
   }
-}
-
-// K blocks of at most kc_max, near-equal.
-int64_t k_block_of(int64_t k, int64_t kc_max) {
-  const int64_t blocks = (k + kc_max - 1) / kc_max;
-  return (k + blocks - 1) / blocks;
 }
 
 void finish_gemv(const SgemmParams& p, int64_t row, const float* sums, float* c, int64_t cols) {

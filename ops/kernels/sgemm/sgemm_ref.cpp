@@ -84,6 +84,14 @@ void panelize_row(const float* row, int64_t panels, int64_t panel_stride, float*
     std::memcpy(dst + q * panel_stride, row + q * NR, NR * sizeof(float));
 }
 
+// Copies kc rows of NR floats (row stride ld) into one k-major NR-wide panel; NR = 0: nr wide.
+template <int NR>
+void panelize_columns(const float* src, int64_t ld, int64_t kc, int64_t nr, float* dst) {
+  const int64_t w = NR > 0 ? NR : nr;
+  for (int64_t kk = 0; kk < kc; ++kk, src += ld, dst += w)
+    std::memcpy(dst, src, static_cast<size_t>(w) * sizeof(float));
+}
+
 // im2col block: each row is built contiguous in a stack buffer (long memcpy runs), then cut
 // into the panels with fixed-size copies. Columns past nc are zero (the buffer is padded).
 void pack_im2col(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr,
@@ -203,14 +211,11 @@ void sgemm_pack_b_f32(const SgemmB& b, int64_t k0, int64_t kc, int64_t n0, int64
         const float* src = b.data + k0 * b.ld + n0 + q * nr;
         float* d = dst + q * panel_stride;
         if (nr == 12) {  // fixed-size copies (NEON's panels)
-          for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += 12)
-            std::memcpy(d, src, 12 * sizeof(float));
+          panelize_columns<12>(src, b.ld, kc, nr, d);
         } else if (nr == 16) {
-          for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += 16)
-            std::memcpy(d, src, 16 * sizeof(float));
+          panelize_columns<16>(src, b.ld, kc, nr, d);
         } else {
-          for (int64_t kk = 0; kk < kc; ++kk, src += b.ld, d += nr)
-            std::memcpy(d, src, static_cast<size_t>(nr) * sizeof(float));
+          panelize_columns<0>(src, b.ld, kc, nr, d);
         }
       }
       if (full < panels) {
