@@ -70,6 +70,9 @@ bool check_case(Isa isa, ops::DwConvParams p, std::mt19937& rng, uint32_t seed, 
   if (p.act.kind == ops::DwActKind::kPRelu) p.act.slope = slope.data();
   const float* bias = with_bias ? b.data() : nullptr;
   ops::dwconv2d_f32_general_ref(p, in.data(), w.data(), bias, ref.data(), 0, planes);
+  // The in-place path's hint (a plane to prefetch after the call's last one) must change
+  // nothing: point it at the input.
+  p.prefetch_after = in.data();
   const ops::DwConvKernels& t = ops::dwconv2d_kernels(isa);
   const ops::DwConvF32Fn fns[2] = {ops::dwconv2d_f32_select(t, p), t.general};
   const bool sig = p.act.kind == ops::DwActKind::kSigmoid;

@@ -82,6 +82,10 @@ struct DwConvParams {
   // are read / written.
   int64_t in_plane_stride, out_plane_stride;
   DwActivation act;
+  // Input plane the caller runs next, after this call's last plane (nullptr: none). Kernels
+  // may prefetch it while they run the last plane (only a hint: never dereferenced), as they
+  // prefetch the next plane inside a call; the in-place path calls one plane at a time.
+  const float* prefetch_after;
 };
 
 // Every kernel of the family has this signature.

@@ -276,7 +276,7 @@ void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const
     // Zen 5, min of 3 alternating runs, without -> with: 128 x 56 x 56 s1 84.7 -> 78.0 us, s2
     // 39.4 -> 34.2; 256 x 28 x 28 s1 35.3 -> 33.8, s2 21.8 -> 17.9; 512 x 14 x 14 s1 21.2 ->
     // 19.2; 64 x 112 x 112 s2 77.0 -> 72.4; planes that stay in L2 (32 x 60 x 60) within noise.
-    const float* next = plane + 1 < end ? input + (plane + 1) * in_plane : nullptr;
+    const float* next = plane + 1 < end ? input + (plane + 1) * in_plane : p.prefetch_after;
     plane3x3<S, K>(g, input + plane * in_plane, weight + c * 9,
                    bias != nullptr ? bias[c] : 0.0f, a, output + plane * out_plane, next,
                    p.in_h * p.in_w);
