@@ -220,7 +220,10 @@ class ConvOp final : public Op, public ActivationFusable {
                             sizeof(float));
     } else if (choose_path(p) == ConvPath::kDepthwise && depthwise_in_place_ok(p)) {
       // Same-size depthwise: may overwrite its input (see run_depthwise_in_place).
-      ctx.allow_in_place(static_cast<size_t>(ctx.threads() * p.in_size[1] * p.in_size[2]) *
+      const int64_t plane = p.in_size[1] * p.in_size[2];
+      ctx.allow_in_place(static_cast<size_t>(ctx.threads() * plane *
+                                             in_place_group(plane, p.in_channels,
+                                                            ctx.threads())) *
                          sizeof(float));
     }
   }
@@ -394,15 +397,27 @@ class ConvOp final : public Op, public ActivationFusable {
     return p.stride[1] == 1 && p.stride[2] == 1 && p.out_size[1] == p.in_size[1] &&
            p.out_size[2] == p.in_size[2] && p.in_channels == p.out_channels;
   }
-  // In place (the planner gave y the storage of x): each thread computes one output plane at a
-  // time into its plane of the scratch and copies it over the input plane it replaces, which
-  // nothing reads afterwards. Plane by plane, the copy reads and writes L1-resident data:
-  // MobileNetV1-224's 128 x 56 x 56 layer took 0.19 ms with groups of 1/8 of the planes
-  // copied back from L2, 0.155 ms this way (0.146 ms not in place).
-  // One plane per kernel call, so each call names the next plane as prefetch_after (inside a
-  // call the kernels prefetch the next plane themselves). MobileNetV1-224 at 1 thread, per-node
-  // minimum of 8 ABBA-ordered rounds, twice: 112 x 112 0.137 -> 0.123 and 0.143 -> 0.126 ms,
-  // 56 x 56 0.132 -> 0.123 and 0.131 -> 0.126 ms (not in place: within 3-4% of that).
+  // Planes one in-place kernel call computes: as many as fit kInPlaceGroupBytes, at least 1,
+  // at most one thread's share of the channels (infer() and run() see the same thread count).
+  static constexpr int64_t kInPlaceGroupBytes = int64_t{16} << 10;
+  static int64_t in_place_group(int64_t plane_floats, int64_t channels, int64_t threads) {
+    const int64_t bytes = std::max<int64_t>(plane_floats, 1) * static_cast<int64_t>(sizeof(float));
+    const int64_t share = (channels + threads - 1) / std::max<int64_t>(threads, 1);
+    return std::max<int64_t>(1, std::min(share, kInPlaceGroupBytes / bytes));
+  }
+  // In place (the planner gave y the storage of x): each thread computes a group of output
+  // planes at a time (in_place_group: up to 16 KiB, at least one plane) into its part of the
+  // scratch and copies them over the input planes they replace, which nothing reads afterwards.
+  // The copy reads and writes L1-resident data: MobileNetV1-224's 128 x 56 x 56 layer took
+  // 0.19 ms with groups of 1/8 of the planes copied back from L2, 0.155 ms plane by plane
+  // (0.146 ms not in place). Each call names the next group's first plane as prefetch_after
+  // (inside a call the kernels prefetch the next plane themselves). MobileNetV1-224 at 1
+  // thread, per-node minimum of 8 ABBA-ordered rounds, twice: 112 x 112 0.137 -> 0.123 and
+  // 0.143 -> 0.126 ms, 56 x 56 0.132 -> 0.123 and 0.131 -> 0.126 ms (not in place: within 3-4%
+  // of that). Small planes share a call (14 x 14: 20 per call): with every depthwise layer of
+  // MobileNetV1-224 forced in place, 1 thread, per-node minimum of 8 ABBA rounds, one plane
+  // per call -> groups: 14 x 14 0.042-0.043 -> 0.029-0.030 ms, 7 x 7 0.048 -> 0.025 ms (not in
+  // place about 0.026 / 0.022).
   void run_depthwise_in_place(const RunContext& ctx, const DwConvParams& p, DwConvF32Fn fn,
                               const float* w, const float* bias, float* y) const {
     struct Job {
@@ -412,7 +427,7 @@ class ConvOp final : public Op, public ActivationFusable {
       const float* b;
       float* y;
       float* scratch;
-      int64_t tasks;
+      int64_t tasks, group;
     } job;
     job.p = p;
     job.fn = fn;
@@ -421,27 +436,30 @@ class ConvOp final : public Op, public ActivationFusable {
     job.y = y;
     job.scratch = static_cast<float*>(ctx.scratch());
     const int64_t plane = p.in_h * p.in_w;
-    const int64_t slots =
-        static_cast<int64_t>(ctx.scratch_bytes() / sizeof(float)) / std::max<int64_t>(plane, 1);
+    job.group = in_place_group(plane, p.channels, ctx.threads());
+    // infer() sized the scratch for threads x group planes; fewer threads get fewer slots.
+    const int64_t slots = static_cast<int64_t>(ctx.scratch_bytes() / sizeof(float)) /
+                          std::max<int64_t>(plane * job.group, 1);
     job.tasks = std::max<int64_t>(1, std::min<int64_t>({ctx.threads(), slots, p.channels}));
     ctx.parallel_for(job.tasks, 1, [&job](int64_t t_begin, int64_t t_end) {
       const DwConvParams& p = job.p;
       const int64_t plane = p.in_h * p.in_w;
       const int64_t khw = p.kernel_h * p.kernel_w;
       for (int64_t t = t_begin; t < t_end; ++t) {
-        float* buf = job.scratch + t * plane;
+        float* buf = job.scratch + t * plane * job.group;
         const int64_t c_begin = t * p.channels / job.tasks;
         const int64_t c_end = (t + 1) * p.channels / job.tasks;
         for (int64_t n = 0; n < p.batch; ++n) {
-          for (int64_t c = c_begin; c < c_end; ++c) {
+          for (int64_t c = c_begin; c < c_end; c += job.group) {
+            const int64_t g = std::min(job.group, c_end - c);
             DwConvParams q = p;
             q.batch = 1;
-            q.channels = 1;
+            q.channels = g;
             if (q.act.kind == DwActKind::kPRelu) q.act.slope = p.act.slope + c;
             float* in_out = job.y + (n * p.channels + c) * plane;
-            q.prefetch_after = c + 1 < c_end ? in_out + plane : nullptr;
-            job.fn(q, in_out, job.w + c * khw, job.b ? job.b + c : nullptr, buf, 0, 1);
-            std::memcpy(in_out, buf, static_cast<size_t>(plane) * sizeof(float));
+            q.prefetch_after = c + g < c_end ? in_out + g * plane : nullptr;
+            job.fn(q, in_out, job.w + c * khw, job.b ? job.b + c : nullptr, buf, 0, g);
+            std::memcpy(in_out, buf, static_cast<size_t>(g * plane) * sizeof(float));
           }
         }
       }

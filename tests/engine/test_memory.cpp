@@ -307,12 +307,13 @@ TEST(Memory, BatchNormFoldedInPlaceMatchesUnfused) {
   expect_close_outputs(loaded, plain, input(32, 12, 10, 76));
 }
 
-// x [N, 32, 64, 64] -> Add (x + x) -> depthwise 3x3 stride 1 + PRelu -> GlobalAveragePool.
-// The depthwise step is the arena's peak (input + output, 512 KB each per image) unless it
-// runs in place; with its input also a graph output it cannot. Both give bit-identical
-// results at 1 and 3 threads, batch 1 and 2, under every ISA.
-TEST(Memory, DepthwiseRunsInPlaceWhereItShrinksTheArena) {
-  const int64_t c = 32;
+// x [N, C, H, W] -> Add (x + x) -> depthwise 3x3 stride 1 + PRelu -> GlobalAveragePool.
+// The depthwise step is the arena's peak (input + output) unless it runs in place; with its
+// input also a graph output it cannot. Both give bit-identical results at 1 and 3 threads,
+// batch 1 and 2, under every ISA. Shapes: 32 planes of 64 x 64 (16 KiB each: one plane per
+// in-place kernel call), 100 of 12 x 12 (28 planes per call: each thread's 33-34 channels end
+// in a shorter group) and 512 of 7 x 7 (83 planes per call, 1 or 2 short groups per thread).
+void check_depthwise_in_place(int64_t c, int64_t h, int64_t w) {
   Attributes dw = pads1();
   dw.set_int("group", c);
   const std::vector<test::NodeSpec> nodes = {
@@ -334,12 +335,13 @@ TEST(Memory, DepthwiseRunsInPlaceWhereItShrinksTheArena) {
     for (int threads : {1, 3}) {
       for (int64_t batch : {1, 2}) {
         SCOPED_TRACE(std::string(isa_name(isa)) + " threads " + std::to_string(threads) +
-                     " batch " + std::to_string(batch));
+                     " batch " + std::to_string(batch) + " shape " + std::to_string(c) + "x" +
+                     std::to_string(h) + "x" + std::to_string(w));
         SessionOptions opt;
         opt.threads = threads;
         Session a(in_place, opt), b(apart, opt);
         const Tensor x = Tensor::from_f32(
-            {batch, c, 64, 64}, pseudo_random(static_cast<size_t>(batch * c * 64 * 64), 86));
+            {batch, c, h, w}, pseudo_random(static_cast<size_t>(batch * c * h * w), 86));
         std::vector<Tensor> ya = a.run({x}), yb = b.run({x});
         ASSERT_EQ(ya.size(), 1u);
         ASSERT_EQ(yb.size(), 2u);
@@ -355,6 +357,12 @@ TEST(Memory, DepthwiseRunsInPlaceWhereItShrinksTheArena) {
       }
     }
   }
+}
+
+TEST(Memory, DepthwiseRunsInPlaceWhereItShrinksTheArena) {
+  check_depthwise_in_place(32, 64, 64);
+  check_depthwise_in_place(100, 12, 12);
+  check_depthwise_in_place(512, 7, 7);
 }
 
 class MemoryFile : public ::testing::Test {
