@@ -22,6 +22,19 @@ if [[ "$(uname -m)" == "x86_64" || "$(uname -m)" == "aarch64" ]]; then
   awk -v r="$ratio" 'BEGIN {exit !(r > 0 && r < 1)}' ||
     { echo "FAIL: SIMD kernels not faster than the reference (B/A = $ratio)"; exit 1; }
 fi
+# B running a different plan (a wrapper that drops one node line from facet's report): only
+# the whole-run figures are compared, and the script says so.
+cat > "$tmp/other_plan" <<WRAP
+#!/usr/bin/env bash
+"$facet" "\$@" > "$tmp/other_out"; rc=\$?
+sed '/^  5 /d' "$tmp/other_out"; exit \$rc
+WRAP
+chmod +x "$tmp/other_plan"
+out="$("$here/ab" --a "$facet" --b "$tmp/other_plan" --rounds 2 --runs 3 "$tmp/tiny.onnx" 2> "$tmp/err")" ||
+  { cat "$tmp/err"; echo "FAIL: bench/ab failed on different plans"; exit 1; }
+echo "$out"
+echo "$out" | grep -q 'different plans: 30 vs 29 nodes' || { echo "FAIL: different plans not reported"; exit 1; }
+[[ "$(echo "$out" | grep -cE '^(median|sum) ')" -eq 2 ]] || { echo "FAIL: expected only median and sum"; exit 1; }
 for bad in "$tmp/missing.onnx" "--rounds 0 $tmp/tiny.onnx" "--frobnicate $tmp/tiny.onnx"; do
   # shellcheck disable=SC2086  # word splitting intended
   if "$here/ab" --a "$facet" --a-env FACET_ISA=ref $bad > "$tmp/out" 2> "$tmp/err"; then
