@@ -84,7 +84,7 @@ struct DwConvParams {
   DwActivation act;
   // Input plane the caller runs next, after this call's last plane (nullptr: none). Kernels
   // may prefetch it while they run the last plane (only a hint: never dereferenced), as they
-  // prefetch the next plane inside a call; the in-place path calls one plane at a time.
+  // prefetch the next plane inside a call; the in-place path calls a few planes at a time.
   const float* prefetch_after;
 };
 
