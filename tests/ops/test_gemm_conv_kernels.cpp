@@ -310,6 +310,18 @@ TEST(SgemmKernels, ColumnTailsAndKBlockBoundariesMatchRef) {
       check_sgemm(kern, c, seed++);
       if (HasFailure()) return;
     }
+    // Dot-column tails under 32-row groups (avx512 runs them four panels at a time): tails
+    // 2..4 and 18..20 after 6 full panels, M a multiple of 32 or not, row ranges starting at
+    // panel 0 or 1 (a thread's share), K over one or two K blocks.
+    for (int64_t tail : {2, 3, 4, 18, 19, 20}) {
+      for (int64_t m : {32, 75, 104}) {
+        const int64_t k = tail % 2 == 0 ? 300 : 513;
+        GemmCase c{m, 6 * 32 + tail, k, ops::SgemmBKind::kDense, tail != 3, m == 75,
+                   kAllActs[(tail + m) % 7], m == 104 ? 1 : 0, 0, 0};
+        check_sgemm(kern, c, seed++);
+        if (HasFailure()) return;
+      }
+    }
     for (int64_t n : {3137, 785, 197}) {  // large N: several N blocks, tails 1, 1, 5
       GemmCase c{20, n, 513, ops::SgemmBKind::kDense, true, n == 785, ActKind::kRelu, 0, 0, 0};
       check_sgemm(kern, c, seed++);
