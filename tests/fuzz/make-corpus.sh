@@ -17,30 +17,31 @@ max_seed=65536  # bytes
 
 for h in pb_reader onnx_load tensor png jpeg ppm; do mkdir -p "$out/$h"; done
 
-# Copies file $2 into corpus $1 under a name derived from its path (if small enough).
+# Copies file $2 into corpus $1 under a name derived from its path. Callers list only files of
+# at most max_seed bytes (find -size), and the name is made with shell expansions: with a
+# stat, echo and tr per file, this script took 40 s of CI's fuzz stage for ~1500 files.
 add() {
-  local dir="$1" f="$2" name
-  [ -f "$f" ] || return 0
-  [ "$(stat -c %s "$f")" -le "$max_seed" ] || return 0
-  name="$(echo "${f#"$shared"/}" | tr '/' '_')"
-  cp -f "$f" "$out/$dir/$name"
+  local dir="$1" f="$2" rel
+  rel="${f#"$shared"/}"
+  cp -f "$f" "$out/$dir/${rel//\//_}"
 }
+small=(-type f -size "-$((max_seed + 1))c")
 
 if [ -d "$shared" ]; then
   while IFS= read -r -d '' f; do
     add onnx_load "$f"
     add pb_reader "$f"
-  done < <(find "$shared/conformance" "$shared/models" -name '*.onnx' -print0 2>/dev/null)
+  done < <(find "$shared/conformance" "$shared/models" -name '*.onnx' "${small[@]}" -print0 2>/dev/null)
   while IFS= read -r -d '' f; do
     add tensor "$f"
-  done < <(find "$shared/conformance" -name '*.pb' -print0 2>/dev/null)
+  done < <(find "$shared/conformance" -name '*.pb' "${small[@]}" -print0 2>/dev/null)
   # A sample of tensor .pb files for the wire reader too.
-  find "$shared/conformance" -name 'input_0.pb' 2>/dev/null | sed -n 1,40p | while read -r f; do
+  find "$shared/conformance" -name 'input_0.pb' "${small[@]}" 2>/dev/null | sed -n 1,40p | while read -r f; do
     add pb_reader "$f"
   done
   while IFS= read -r -d '' f; do
     add tensor "$f"
-  done < <(find "$shared/models" -name '*.npy' -print0 2>/dev/null)
+  done < <(find "$shared/models" -name '*.npy' "${small[@]}" -print0 2>/dev/null)
   photo="$shared/models/samples/astronaut_512x512.png"
   if [ -x "$build/make_seed_images" ] && [ -f "$photo" ]; then
     tmp="$(mktemp -d)"

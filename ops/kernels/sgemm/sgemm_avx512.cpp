@@ -1,7 +1,8 @@
 // AVX-512F SGEMM: 8 x 32 register tile (16 zmm accumulators, 2 B loads and 8 A broadcasts per
 // k), an 8 x 16 or masked 8 x 32 tile for a column tail, and for a dense B's last 1..4
 // columns (of a tail of 1..4 or 17..20) an 8-row column tile (tile_col: the panel's rows in a
-// ymm, one broadcast per column and k), so N = 49 = 32 + 16 + 1 computes 49 columns, not 64.
+// ymm, one broadcast per column and k), so N = 49 = 32 + 16 + 1 computes 49 columns, not 64;
+// 2-4 such columns of full 32-row groups run four panels at a time (run_dot_group).
 // Why a second x86 variant when AVX2 exists: with 32 registers the tile has 8 rows, so every
 // MobileNet-style layer (M = 32, 64, ..., 1024) fills its panels exactly (the 6 x 16 AVX2
 // tile computes 66 rows for 64), and one zmm FMA does the work of two ymm FMAs, halving the
