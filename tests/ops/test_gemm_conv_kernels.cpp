@@ -370,6 +370,14 @@ TEST(SgemmKernels, PackedBAndOneRowMatchRef) {
       check_sgemm(kern, dense, base_seed() + 3901u);
       if (HasFailure()) return;
     }
+    // K beyond the workspace: the one-row path cannot gather A's row first and reads it in
+    // place (packed B: 3 panels, one of them alone; dense B: a partial 64-column strip).
+    const int64_t big_k = ops::kSgemmWorkspaceFloats + 3;
+    GemmCase big_packed{1, 70, big_k, ops::SgemmBKind::kPacked, true, false, ActKind::kRelu, 0, 0, 0};
+    check_sgemm(kern, big_packed, base_seed() + 3902u);
+    GemmCase big_dense{1, 70, big_k, ops::SgemmBKind::kDense, false, true, ActKind::kNone, 0, 0, 0};
+    check_sgemm(kern, big_dense, base_seed() + 3903u);
+    if (HasFailure()) return;
   }
   if (!cpu_supports(Isa::kAvx2) && !cpu_supports(Isa::kNeon)) GTEST_SKIP() << "no SIMD ISA";
 }

@@ -506,11 +506,20 @@ void finish_gemv(const SgemmParams& p, int64_t row, const float* sums, float* c,
 }
 
 // Matrix-vector product for one row of A (M = 1): streams B once. Dense B is walked in
-// 64-column strips (8 accumulators), prepacked B panel by panel with 4-way split K.
-void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end) {
+// 64-column strips (8 accumulators), prepacked B panel by panel with 4-way split K. A's row
+// (one float per kMr in its packed panel) is first gathered into the workspace when it fits,
+// as in gemv_avx512: the streaming B then does not evict it from L1 on every panel.
+void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end,
+               float* workspace) {
   const float* a = p.packed_a + (row / kMr) * kMr * p.k + row % kMr;  // a[k * kMr]
   float* c = p.c + row * p.ldc;
   const int64_t k = p.k;
+  int64_t as = kMr;  // A's stride
+  if (k <= kSgemmWorkspaceFloats) {
+    for (int64_t kk = 0; kk < k; ++kk) workspace[kk] = a[kk * kMr];
+    a = workspace;
+    as = 1;
+  }
   alignas(32) float sums[64];
   if (p.b.kind == SgemmBKind::kPacked) {
     for (int64_t j0 = n_begin; j0 < n_end; j0 += kNr) {
@@ -522,22 +531,22 @@ void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end
       int64_t kk = 0;
       for (; kk + 4 <= k; kk += 4) {
         const float* bb = b + kk * kNr;
-        const float* aa = a + kk * kMr;
+        const float* aa = a + kk * as;
         __m256 av = _mm256_broadcast_ss(aa);
         x0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb), x0);
         x1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 8), x1);
-        av = _mm256_broadcast_ss(aa + kMr);
+        av = _mm256_broadcast_ss(aa + as);
         y0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 16), y0);
         y1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 24), y1);
-        av = _mm256_broadcast_ss(aa + 2 * kMr);
+        av = _mm256_broadcast_ss(aa + 2 * as);
         z0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 32), z0);
         z1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 40), z1);
-        av = _mm256_broadcast_ss(aa + 3 * kMr);
+        av = _mm256_broadcast_ss(aa + 3 * as);
         w0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 48), w0);
         w1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 56), w1);
       }
       for (; kk < k; ++kk) {
-        const __m256 av = _mm256_broadcast_ss(a + kk * kMr);
+        const __m256 av = _mm256_broadcast_ss(a + kk * as);
         x0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + kk * kNr), x0);
         x1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + kk * kNr + 8), x1);
       }
@@ -557,7 +566,7 @@ void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end
              s6 = _mm256_setzero_ps(), s7 = _mm256_setzero_ps();
       for (int64_t kk = 0; kk < k; ++kk) {
         const float* bb = b + kk * p.b.ld;
-        const __m256 av = _mm256_broadcast_ss(a + kk * kMr);
+        const __m256 av = _mm256_broadcast_ss(a + kk * as);
         s0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb), s0);
         s1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 8), s1);
         s2 = _mm256_fmadd_ps(av, _mm256_loadu_ps(bb + 16), s2);
@@ -580,7 +589,7 @@ void gemv_avx2(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_end
         const __m256i m = tail_mask(cols - v);
         __m256 s = _mm256_setzero_ps();
         for (int64_t kk = 0; kk < k; ++kk)
-          s = _mm256_fmadd_ps(_mm256_broadcast_ss(a + kk * kMr),
+          s = _mm256_fmadd_ps(_mm256_broadcast_ss(a + kk * as),
                               _mm256_maskload_ps(b + kk * p.b.ld + v, m), s);
         _mm256_store_ps(sums + v, s);
       }
@@ -768,7 +777,7 @@ void sgemm_f32_6x16_avx2(const SgemmParams& p, int64_t m_begin, int64_t m_end, i
   const bool packed_direct =
       p.b.kind == SgemmBKind::kPacked && p.b.panel_nr == kNr && n_begin % kNr == 0;
   if (m_end - m_begin == 1 && (p.b.kind == SgemmBKind::kDense || packed_direct)) {
-    gemv_avx2(p, m_begin, n_begin, n_end);
+    gemv_avx2(p, m_begin, n_begin, n_end, workspace);
     return;
   }
   drive_6x16<kMr>(p, m_begin, m_end, n_begin, n_end, workspace, e, sgemm_kc(p.k));
