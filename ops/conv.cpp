@@ -377,7 +377,7 @@ class ConvOp final : public Op, public ActivationFusable {
         0, (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1 - p.in_w - p.pad_left);
     p.act = DwActivation{static_cast<DwActKind>(static_cast<int>(act_.kind)), act_.alpha,
                          act_.beta, act_.slope};
-    job.fn = dwconv2d_f32_select(dwconv2d_kernels_tuned(active_isa()), p);
+    job.fn = dwconv2d_f32_select(dwconv2d_kernels(active_isa()), p);  // see dwconv2d_kernels_tuned
     if (x == y) {
       run_depthwise_in_place(ctx, p, job.fn, w, bias, y);
       return;

@@ -137,9 +137,14 @@ struct DwConvKernels {
 // dwconv2d_kernels(active_isa()) is always safe. Returns a reference to a static table.
 const DwConvKernels& dwconv2d_kernels(Isa isa);
 
-// The table the engine runs for `isa`: dwconv2d_kernels(isa), except that kAvx512 maps to the
-// AVX2 table where zmm ops run at half rate (cpu_zmm_full_width() false: Zen 4 measured the
-// AVX-512 strips slower there). Tests use dwconv2d_kernels to reach every variant.
+// The table the fused pointwise + depthwise op runs on its bands of a few rows for `isa`:
+// dwconv2d_kernels(isa), except that kAvx512 maps to the AVX2 table where zmm ops run at half
+// rate (cpu_zmm_full_width() false). The Conv op's whole planes use dwconv2d_kernels(isa)
+// on every x86 CPU. Zen 4, MobileNetV1-224, per-node minimum of 8 ABBA rounds, AVX2 -> AVX-512
+// table, twice with A and B swapped: whole planes 112 x 112 s1 0.89 / 0.88 of the AVX2 time,
+// 56 x 56 s1 0.96 / 0.93, 28 x 28 s1 0.76 / 0.77, 28 x 28 s2 0.90 / 0.89, 14 x 14 s1 0.81-0.85
+// / 0.82-0.86 (3DDFA's 30 x 30 and 15 x 15: 0.81, 0.89); the banded 112 x 112 s2 pair 1.035 /
+// 1.07 (2 threads 1.09). Tests use dwconv2d_kernels to reach every variant.
 const DwConvKernels& dwconv2d_kernels_tuned(Isa isa);
 
 // The table entry suited to p (3x3 s1 / 3x3 s2 fast paths when they apply, else general).
