@@ -655,6 +655,10 @@ TEST(ConvFastPath, RandomShapesMatchRef) {
         {1, 16, 24, 1, 57, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, ActKind::kPRelu},
         {2, 5, 7, 40, 23, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, ActKind::kHardSwish},
         {1, 32, 32, 15, 15, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 32, ActKind::kClip},
+        // K >= 256 pointwise layers, which 2 threads split by rows: an even split of the row
+        // panels and an uneven one (17 panels of 8), each with a column tail.
+        {1, 256, 48, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, ActKind::kRelu},
+        {1, 300, 136, 7, 9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, ActKind::kNone},
     };
     uint32_t s = 0;
     for (const ConvCase& cc : fixed) {
