@@ -110,8 +110,10 @@ void dwconv2d_f32_3x3s1_avx2(const DwConvParams& p, const float* input, const fl
 void dwconv2d_f32_3x3s2_avx2(const DwConvParams& p, const float* input, const float* weight,
                              const float* bias, float* output, int64_t begin, int64_t end);
 
-// AVX-512F (x86-64 only): the 3x3 paths with 16-wide strips; the general geometry uses the
-// AVX2 kernel (dwconv2d_kernels(Isa::kAvx512) pairs them).
+// AVX-512F (x86-64 only): the 3x3 paths with 16-wide strips (rows of at most 8 outputs on the
+// AVX2 strips; stride-1 "same" planes of at most 32 outputs, such as 4 x 4, as one or two flat
+// vectors with per-tap masks); the general geometry uses the AVX2 kernel
+// (dwconv2d_kernels(Isa::kAvx512) pairs them).
 void dwconv2d_f32_3x3s1_avx512(const DwConvParams& p, const float* input, const float* weight,
                                const float* bias, float* output, int64_t begin, int64_t end);
 void dwconv2d_f32_3x3s2_avx512(const DwConvParams& p, const float* input, const float* weight,
