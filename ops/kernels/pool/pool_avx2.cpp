@@ -104,6 +104,20 @@ __m256 window8(const float* in, int64_t in_w, int64_t first, int64_t nrows, int6
   return kS == 1 ? acc : unshuffle(acc);
 }
 
+// 8 outputs of a 2x2 stride-2 max whose two rows r0, r1 (16 floats each from the first
+// window) lie inside the input: the rows' maxima first, then the even / odd columns' (4 loads,
+// 3 max, 2 shuffles, where window8 takes 8, 4 and 4). A NaN anywhere in a window makes that
+// output NaN, as in window8.
+inline __m256 max2x2_8(const float* r0, const float* r1) {
+  const __m256 a0 = _mm256_loadu_ps(r0), a1 = _mm256_loadu_ps(r0 + 8);
+  const __m256 b0 = _mm256_loadu_ps(r1), b1 = _mm256_loadu_ps(r1 + 8);
+  const __m256 v0 = _mm256_or_ps(_mm256_max_ps(a0, b0), _mm256_cmp_ps(a0, b0, _CMP_UNORD_Q));
+  const __m256 v1 = _mm256_or_ps(_mm256_max_ps(a1, b1), _mm256_cmp_ps(a1, b1, _CMP_UNORD_Q));
+  const __m256 e = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));
+  const __m256 o = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
+  return unshuffle(_mm256_or_ps(_mm256_max_ps(e, o), _mm256_cmp_ps(e, o, _CMP_UNORD_Q)));
+}
+
 alignas(32) const int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
                                            0,  0,  0,  0,  0,  0,  0,  0};
 
@@ -205,10 +219,18 @@ void pool2d(const PoolParams& p, const float* input, float* output, int64_t begi
       const __m256 vdiv = _mm256_set1_ps(static_cast<float>(div));
       // Interior in steps of 8; the last step is moved back to end at x1 (it recomputes a few
       // outputs with the same result), so no interior column is left to the scalar path.
+      const bool max2x2 = kMax && sw == 2 && kw_n == 2 && nrows == 2;
       for (int64_t ow = x0; ow < x1; ow += 8) {
         if (ow + 8 > x1) ow = x1 - 8;
-        const __m256 v = sw == 1 ? window8<kMax, 1>(in, in_w, first, nrows, kw_n, ow - pl, vdiv)
-                                 : window8<kMax, 2>(in, in_w, first, nrows, kw_n, 2 * ow - pl, vdiv);
+        __m256 v;
+        if (max2x2) {
+          const float* r0 = in + first * in_w + 2 * ow - pl;
+          v = max2x2_8(r0, r0 + in_w);
+        } else if (sw == 1) {
+          v = window8<kMax, 1>(in, in_w, first, nrows, kw_n, ow - pl, vdiv);
+        } else {
+          v = window8<kMax, 2>(in, in_w, first, nrows, kw_n, 2 * ow - pl, vdiv);
+        }
         _mm256_storeu_ps(orow + ow, v);
       }
       for (int64_t ow = x1; ow < out_w; ++ow) {
