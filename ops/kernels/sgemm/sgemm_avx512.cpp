@@ -170,6 +170,23 @@ bool reads_b_in_place(int64_t k, int64_t n) {
 // One 8 x 32 tile reading B in place (a dense row-major B, row stride ldb): no packing. With
 // pf_ahead (the first A panel over a strip), each k also prefetches the same B row `ahead`
 // floats to the right (the strip after next), so the later strips arrive from L3 in time.
+// The stores of an 8 x 32 tile_direct tile with the activation kind K fixed at compile time
+// (generic: e.kind as given), so its switch runs once per tile rather than once per vector.
+template <ActKind K>
+__attribute__((always_inline)) inline void store_direct(const Epilogue& e, __m512 (&acc)[kMr][2],
+                                                        float* c, int64_t ldc, int64_t rows,
+                                                        int64_t row0, bool generic = false) {
+  Epilogue ek = e;
+  if (!generic) ek.kind = K;
+#pragma GCC unroll 8
+  for (int r = 0; r < kMr; ++r) {
+    if (r < rows) {
+      store16(ek, acc[r][0], c + r * ldc, 0xFFFF, row0 + r);
+      store16(ek, acc[r][1], c + r * ldc + 16, 0xFFFF, row0 + r);
+    }
+  }
+}
+
 template <bool PF>
 __attribute__((noinline)) void tile_direct(int64_t kc, const float* a, const float* b,
                                            int64_t ldb, float* c, int64_t ldc, int64_t rows,
@@ -193,12 +210,11 @@ __attribute__((noinline)) void tile_direct(int64_t kc, const float* a, const flo
     a += kMr;
     b += ldb;
   }
-#pragma GCC unroll 8
-  for (int r = 0; r < kMr; ++r) {
-    if (r < rows) {
-      store16(e, acc[r][0], c + r * ldc, 0xFFFF, row0 + r);
-      store16(e, acc[r][1], c + r * ldc + 16, 0xFFFF, row0 + r);
-    }
+  switch (e.kind) {
+    case ActKind::kNone: store_direct<ActKind::kNone>(e, acc, c, ldc, rows, row0); break;
+    case ActKind::kRelu: store_direct<ActKind::kRelu>(e, acc, c, ldc, rows, row0); break;
+    case ActKind::kClip: store_direct<ActKind::kClip>(e, acc, c, ldc, rows, row0); break;
+    default: store_direct<ActKind::kSigmoid>(e, acc, c, ldc, rows, row0, true); break;
   }
 }
 
