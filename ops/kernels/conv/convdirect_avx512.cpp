@@ -81,31 +81,21 @@ __attribute__((noinline)) void strip(const ConvDirectParams& p, const float* con
     wa += kw * nb0;
     wb += kw * kConvDirectOcBlock;
   }
-  // The activation kind is fixed per strip (one switch, not one per stored vector).
-  auto epilogue = [&](const Activation& act) __attribute__((always_inline)) {
 #pragma GCC unroll 8
-    for (int j = 0; j < NB; ++j) {
-      const int64_t m = oc0 + j;
-      const __m512 b = _mm512_set1_ps(bias ? bias[m] : 0.f);
-      float* o = out + m * out_plane + ox;
+  for (int j = 0; j < NB; ++j) {
+    const int64_t m = oc0 + j;
+    const __m512 b = _mm512_set1_ps(bias ? bias[m] : 0.f);
+    float* o = out + m * out_plane + ox;
 #pragma GCC unroll 3
-      for (int v = 0; v < V; ++v) {
-        const __m512 y = activate(act, _mm512_add_ps(acc[j][v], b), m);
-        const int64_t n = left - 16 * v;
-        if (n >= 16) {
-          _mm512_storeu_ps(o + 16 * v, y);
-        } else {
-          _mm512_mask_storeu_ps(o + 16 * v, vec_avx512::first_n_lanes(n), y);
-        }
+    for (int v = 0; v < V; ++v) {
+      const __m512 y = activate(p.act, _mm512_add_ps(acc[j][v], b), m);
+      const int64_t n = left - 16 * v;
+      if (n >= 16) {
+        _mm512_storeu_ps(o + 16 * v, y);
+      } else {
+        _mm512_mask_storeu_ps(o + 16 * v, vec_avx512::first_n_lanes(n), y);
       }
     }
-  };
-  Activation act = p.act;
-  switch (p.act.kind) {
-    case ActKind::kNone: act.kind = ActKind::kNone; epilogue(act); break;
-    case ActKind::kRelu: act.kind = ActKind::kRelu; epilogue(act); break;
-    case ActKind::kClip: act.kind = ActKind::kClip; epilogue(act); break;
-    default: epilogue(p.act); break;
   }
 }
 
