@@ -105,10 +105,10 @@ void run_sgemm_problems(const RunContext& ctx, const SgemmKernel& kernel, int64_
     const int64_t cost_rows = 2 * (threads - 1) * k * n;
     // Deep K (>= 256) over a materialized B splits by rows even where the traffic estimate
     // ties (an im2col B would be expanded by every thread; rows must split evenly): each
-    // thread then runs full-width N blocks over its half of the weights instead of every weight panel
-    // over half the columns. Zen 4, MobileNetV1-224 at 2 threads, per-node minimum of 8 ABBA
-    // rounds, columns -> rows: 512 -> 512 at 14 x 14 (K 512, N 196) 0.52 -> 0.48-0.49 ms,
-    // 256 -> 256 at 28 x 28 0.490 -> 0.474; K 64 and 128 layers unchanged (+-1%).
+    // thread then runs full-width N blocks over its half of the weights instead of every
+    // weight panel over half the columns. Zen 4, MobileNetV1-224 at 2 threads, per-node
+    // minimum of 8 ABBA rounds, columns -> rows: 512 -> 512 at 14 x 14 (K 512, N 196) 0.52 ->
+    // 0.48-0.49 ms, 256 -> 256 at 28 x 28 0.490 -> 0.474; K 64 and 128 layers unchanged (+-1%).
     const bool deep = k >= kRowSplitMinK && first.b.kind != SgemmBKind::kIm2col &&
                       (job.m_units % threads == 0 || job.m_units >= 8 * threads);
     if (rows_ok && (cost_rows < cost_cols || !cols_ok || deep)) {

@@ -53,6 +53,15 @@ struct ActV {
   __m512 lo, hi, alpha;
 };
 
+// The activation's constants as vectors (kPRelu: alpha is reloaded per channel by the caller).
+inline ActV act_vectors(const DwActivation& act) {
+  ActV a;
+  a.lo = _mm512_set1_ps(act.alpha);
+  a.hi = _mm512_set1_ps(act.beta);
+  a.alpha = _mm512_set1_ps(act.alpha);
+  return a;
+}
+
 template <DwActKind K>
 __attribute__((always_inline)) inline __m512 act_k(__m512 v, const ActV& a) {
   if (K == DwActKind::kRelu) return _mm512_max_ps(v, _mm512_setzero_ps());
@@ -264,10 +273,7 @@ void planes3x3(const DwConvParams& p, const Geo<S>& g, const float* input, const
                const float* bias, float* output, int64_t begin, int64_t end) {
   const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : p.in_h * p.in_w;
   const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : p.out_h * p.out_w;
-  ActV a;
-  a.lo = _mm512_set1_ps(p.act.alpha);
-  a.hi = _mm512_set1_ps(p.act.beta);
-  a.alpha = _mm512_set1_ps(p.act.alpha);
+  ActV a = act_vectors(p.act);
   int64_t c = p.channels == 1 ? 0 : begin % p.channels;
   for (int64_t plane = begin; plane < end; ++plane) {
     if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm512_set1_ps(p.act.slope[c]);
@@ -309,7 +315,7 @@ void dw3x3(const DwConvParams& p, const float* input, const float* weight, const
 constexpr int64_t kFlatMaxVec = 2;
 
 struct FlatGeo {
-  int64_t h, w, hw, nvec;
+  int64_t w, hw, nvec;
   __mmask16 m[kFlatMaxVec][9];  // [vector][(dy + 1) * 3 + dx + 1]
 };
 
@@ -319,7 +325,6 @@ bool flat_ok(const DwConvParams& p) {
 }
 
 void make_flat(const DwConvParams& p, FlatGeo* f) {
-  f->h = p.in_h;
   f->w = p.in_w;
   f->hw = p.in_h * p.in_w;
   f->nvec = (f->hw + kW - 1) / kW;
@@ -347,10 +352,7 @@ void flat_planes(const DwConvParams& p, const FlatGeo& f, const float* input, co
   const int64_t in_plane = p.in_plane_stride > 0 ? p.in_plane_stride : f.hw;
   const int64_t out_plane = p.out_plane_stride > 0 ? p.out_plane_stride : f.hw;
   const int64_t w = f.w;
-  ActV a;
-  a.lo = _mm512_set1_ps(p.act.alpha);
-  a.hi = _mm512_set1_ps(p.act.beta);
-  a.alpha = _mm512_set1_ps(p.act.alpha);
+  ActV a = act_vectors(p.act);
   int64_t c = p.channels == 1 ? 0 : begin % p.channels;
   for (int64_t plane = begin; plane < end; ++plane) {
     if (p.act.kind == DwActKind::kPRelu) a.alpha = _mm512_set1_ps(p.act.slope[c]);

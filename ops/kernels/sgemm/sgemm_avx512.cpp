@@ -167,26 +167,23 @@ bool reads_b_in_place(int64_t k, int64_t n) {
   return n >= kNr && (k <= 128 || (k <= 256 && n >= 2 * k));
 }
 
-// One 8 x 32 tile reading B in place (a dense row-major B, row stride ldb): no packing. With
-// pf_ahead (the first A panel over a strip), each k also prefetches the same B row `ahead`
-// floats to the right (the strip after next), so the later strips arrive from L3 in time.
-// The stores of an 8 x 32 tile_direct tile with the activation kind K fixed at compile time
-// (generic: e.kind as given), so its switch runs once per tile rather than once per vector.
-template <ActKind K>
+// The stores of an 8 x 32 tile_direct tile. Always inlined, so a caller that has set e.kind
+// to a constant gets activate's switch folded away.
 __attribute__((always_inline)) inline void store_direct(const Epilogue& e, __m512 (&acc)[kMr][2],
                                                         float* c, int64_t ldc, int64_t rows,
-                                                        int64_t row0, bool generic = false) {
-  Epilogue ek = e;
-  if (!generic) ek.kind = K;
+                                                        int64_t row0) {
 #pragma GCC unroll 8
   for (int r = 0; r < kMr; ++r) {
     if (r < rows) {
-      store16(ek, acc[r][0], c + r * ldc, 0xFFFF, row0 + r);
-      store16(ek, acc[r][1], c + r * ldc + 16, 0xFFFF, row0 + r);
+      store16(e, acc[r][0], c + r * ldc, 0xFFFF, row0 + r);
+      store16(e, acc[r][1], c + r * ldc + 16, 0xFFFF, row0 + r);
     }
   }
 }
 
+// One 8 x 32 tile reading B in place (a dense row-major B, row stride ldb): no packing. With
+// pf_ahead (the first A panel over a strip), each k also prefetches the same B row `ahead`
+// floats to the right (the strip after next), so the later strips arrive from L3 in time.
 template <bool PF>
 __attribute__((noinline)) void tile_direct(int64_t kc, const float* a, const float* b,
                                            int64_t ldb, float* c, int64_t ldc, int64_t rows,
@@ -210,11 +207,14 @@ __attribute__((noinline)) void tile_direct(int64_t kc, const float* a, const flo
     a += kMr;
     b += ldb;
   }
+  // The common kinds as constants: the activation switch runs once per tile, not once per
+  // stored vector (with K = 16-32 a tile is only 256-512 FMAs).
+  Epilogue ek = e;
   switch (e.kind) {
-    case ActKind::kNone: store_direct<ActKind::kNone>(e, acc, c, ldc, rows, row0); break;
-    case ActKind::kRelu: store_direct<ActKind::kRelu>(e, acc, c, ldc, rows, row0); break;
-    case ActKind::kClip: store_direct<ActKind::kClip>(e, acc, c, ldc, rows, row0); break;
-    default: store_direct<ActKind::kSigmoid>(e, acc, c, ldc, rows, row0, true); break;
+    case ActKind::kNone: ek.kind = ActKind::kNone; store_direct(ek, acc, c, ldc, rows, row0); break;
+    case ActKind::kRelu: ek.kind = ActKind::kRelu; store_direct(ek, acc, c, ldc, rows, row0); break;
+    case ActKind::kClip: ek.kind = ActKind::kClip; store_direct(ek, acc, c, ldc, rows, row0); break;
+    default: store_direct(e, acc, c, ldc, rows, row0); break;
   }
 }
 
@@ -610,22 +610,22 @@ void finish_gemv(const SgemmParams& p, int64_t row, const float* sums, float* c,
   }
 }
 
-// One packed 32-column panel of B against the contiguous vector a (even / odd k in separate
+// One packed 32-column panel of B against the vector a[kk * as] (even / odd k in separate
 // accumulators), raw sums to sums[0, 32).
-inline void gemv_panel(const float* a, const float* b, int64_t k, float* sums) {
+inline void gemv_panel(const float* a, int64_t as, const float* b, int64_t k, float* sums) {
   __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps(), y0 = _mm512_setzero_ps(),
          y1 = _mm512_setzero_ps();
   int64_t kk = 0;
   for (; kk + 2 <= k; kk += 2) {
     const float* bb = b + kk * kNr;
-    const __m512 a0 = _mm512_set1_ps(a[kk]), a1 = _mm512_set1_ps(a[kk + 1]);
+    const __m512 a0 = _mm512_set1_ps(a[kk * as]), a1 = _mm512_set1_ps(a[(kk + 1) * as]);
     x0 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(bb), x0);
     x1 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(bb + 16), x1);
     y0 = _mm512_fmadd_ps(a1, _mm512_loadu_ps(bb + 32), y0);
     y1 = _mm512_fmadd_ps(a1, _mm512_loadu_ps(bb + 48), y1);
   }
   if (kk < k) {
-    const __m512 a0 = _mm512_set1_ps(a[kk]);
+    const __m512 a0 = _mm512_set1_ps(a[kk * as]);
     x0 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + kk * kNr), x0);
     x1 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + kk * kNr + 16), x1);
   }
@@ -652,9 +652,9 @@ void gemv_avx512(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_e
     as = 1;
   }
   alignas(64) float sums[64];
-  if (p.b.kind == SgemmBKind::kPacked && as == 1) {
+  if (p.b.kind == SgemmBKind::kPacked) {
     int64_t j0 = n_begin;
-    for (; j0 + 2 * kNr <= n_end; j0 += 2 * kNr) {
+    for (; as == 1 && j0 + 2 * kNr <= n_end; j0 += 2 * kNr) {
       const float* b0 = p.b.data + (j0 / kNr) * p.b.ld;
       const float* b1 = b0 + p.b.ld;
       __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps(), y0 = _mm512_setzero_ps(),
@@ -672,25 +672,10 @@ void gemv_avx512(const SgemmParams& p, int64_t row, int64_t n_begin, int64_t n_e
       _mm512_store_ps(sums + 48, y1);
       finish_gemv(p, row, sums, c + j0, 2 * kNr);
     }
+    // The last odd panel, or every panel when K is beyond the workspace (A read in place).
     for (; j0 < n_end; j0 += kNr) {
       const int64_t cols = n_end - j0 < kNr ? n_end - j0 : kNr;
-      gemv_panel(a, p.b.data + (j0 / kNr) * p.b.ld, k, sums);
-      finish_gemv(p, row, sums, c + j0, cols);
-    }
-    return;
-  }
-  if (p.b.kind == SgemmBKind::kPacked) {  // K beyond the workspace: A read in place
-    for (int64_t j0 = n_begin; j0 < n_end; j0 += kNr) {
-      const int64_t cols = n_end - j0 < kNr ? n_end - j0 : kNr;
-      const float* b = p.b.data + (j0 / kNr) * p.b.ld;
-      __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
-      for (int64_t kk = 0; kk < k; ++kk) {
-        const __m512 av = _mm512_set1_ps(a[kk * as]);
-        x0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + kk * kNr), x0);
-        x1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + kk * kNr + 16), x1);
-      }
-      _mm512_store_ps(sums, x0);
-      _mm512_store_ps(sums + 16, x1);
+      gemv_panel(a, as, p.b.data + (j0 / kNr) * p.b.ld, k, sums);
       finish_gemv(p, row, sums, c + j0, cols);
     }
     return;
