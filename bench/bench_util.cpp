@@ -35,6 +35,7 @@ OpHarness::OpHarness(const std::string& op_type, const Attributes& attrs,
   }
   op_->prepare(consts);
   InferContext ictx(infos, def.num_outputs);
+  ictx.set_threads(threads);  // scratch sized for the thread count run() will use
   op_->infer(ictx);
   for (int k = 0; k < def.num_outputs; ++k)
     outputs_.push_back(Tensor::empty(ictx.output(k).dtype, ictx.output(k).shape));
