@@ -34,8 +34,10 @@ OpHarness::OpHarness(const std::string& op_type, const Attributes& attrs,
     }
   }
   op_->prepare(consts);
+  if (threads > 1) pool_ = std::make_unique<ThreadPool>(threads);
   InferContext ictx(infos, def.num_outputs);
-  ictx.set_threads(threads);  // scratch sized for the thread count run() will use
+  // As eval_op does: infer() sizes the scratch for the thread count run() will see.
+  ictx.set_threads(pool_ ? pool_->threads() : 1);
   op_->infer(ictx);
   for (int k = 0; k < def.num_outputs; ++k)
     outputs_.push_back(Tensor::empty(ictx.output(k).dtype, ictx.output(k).shape));
@@ -43,7 +45,6 @@ OpHarness::OpHarness(const std::string& op_type, const Attributes& attrs,
   if (scratch_bytes_) scratch_ = aligned_alloc_shared(scratch_bytes_);
   for (const Tensor& t : inputs_) in_ptrs_.push_back(t.defined() ? &t : nullptr);
   for (Tensor& t : outputs_) out_ptrs_.push_back(&t);
-  if (threads > 1) pool_ = std::make_unique<ThreadPool>(threads);
 }
 
 void OpHarness::run() const {

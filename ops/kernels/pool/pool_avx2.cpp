@@ -104,18 +104,21 @@ __m256 window8(const float* in, int64_t in_w, int64_t first, int64_t nrows, int6
   return kS == 1 ? acc : unshuffle(acc);
 }
 
+// max(a, b) per lane, NaN (all bits set) where either is NaN.
+inline __m256 max_nan(__m256 a, __m256 b) {
+  return _mm256_or_ps(_mm256_max_ps(a, b), _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
+}
+
 // 8 outputs of a 2x2 stride-2 max whose two rows r0, r1 (16 floats each from the first
 // window) lie inside the input: the rows' maxima first, then the even / odd columns' (4 loads,
 // 3 max, 2 shuffles, where window8 takes 8, 4 and 4). A NaN anywhere in a window makes that
 // output NaN, as in window8.
 inline __m256 max2x2_8(const float* r0, const float* r1) {
-  const __m256 a0 = _mm256_loadu_ps(r0), a1 = _mm256_loadu_ps(r0 + 8);
-  const __m256 b0 = _mm256_loadu_ps(r1), b1 = _mm256_loadu_ps(r1 + 8);
-  const __m256 v0 = _mm256_or_ps(_mm256_max_ps(a0, b0), _mm256_cmp_ps(a0, b0, _CMP_UNORD_Q));
-  const __m256 v1 = _mm256_or_ps(_mm256_max_ps(a1, b1), _mm256_cmp_ps(a1, b1, _CMP_UNORD_Q));
+  const __m256 v0 = max_nan(_mm256_loadu_ps(r0), _mm256_loadu_ps(r1));
+  const __m256 v1 = max_nan(_mm256_loadu_ps(r0 + 8), _mm256_loadu_ps(r1 + 8));
   const __m256 e = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));
   const __m256 o = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
-  return unshuffle(_mm256_or_ps(_mm256_max_ps(e, o), _mm256_cmp_ps(e, o, _CMP_UNORD_Q)));
+  return unshuffle(max_nan(e, o));
 }
 
 alignas(32) const int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
